@@ -1,0 +1,1 @@
+//! fxs-examples (work in progress)

@@ -1,0 +1,1 @@
+//! fxs-core (work in progress)

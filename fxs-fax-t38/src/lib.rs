@@ -1,0 +1,1 @@
+//! fxs-fax-t38 (work in progress)

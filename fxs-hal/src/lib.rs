@@ -1,0 +1,1 @@
+//! fxs-hal (work in progress)

@@ -1,0 +1,1 @@
+//! fxs-media (work in progress)

@@ -1,0 +1,1 @@
+//! fxs-sip (work in progress)

@@ -1,0 +1,1 @@
+//! fxs-tones (work in progress)
