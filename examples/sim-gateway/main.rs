@@ -15,7 +15,8 @@ use clap::Parser;
 use fxs_examples::net::{Node, VirtualNetConfig, run_virtual};
 use fxs_examples::scenario::{call_steps, default_scenario};
 use fxs_examples::setup::{
-    FileConfig, RunOptions, Server, local_ip_towards, parse_call, requested_addrs, resolve_server, world_config,
+    FileConfig, RunOptions, Server, local_ip_towards, parse_call, requested_addrs, resolve_server,
+    world_config,
 };
 use fxs_examples::timeline::Format;
 use fxs_examples::udp::UdpDriver;
@@ -101,7 +102,9 @@ fn run(args: Args) -> Result<Summary, String> {
     };
     let scenario = if args.calls.is_empty() {
         if file.ports.len() < 2 || extension_port("1002") != Some(2) {
-            return Err("the default scenario needs port 2 to be extension 1002: give --call PORT:NUMBER".into());
+            return Err(
+                "the default scenario needs port 2 to be extension 1002: give --call PORT:NUMBER".into(),
+            );
         }
         default_scenario(talk)
     } else {
@@ -149,7 +152,15 @@ fn run(args: Args) -> Result<Summary, String> {
             let mut world = World::new(config, Instant::now()).map_err(|e| e.to_string())?;
             if format == Format::Human {
                 let addrs = world.local_addrs();
-                println!("sim-gateway: SIP on {}, RTP on {}", addrs[0], addrs[1..=file.ports.len()].iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+                println!(
+                    "sim-gateway: SIP on {}, RTP on {}",
+                    addrs[0],
+                    addrs[1..=file.ports.len()]
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
             }
             driver.run(&mut world, limit).await;
             Ok::<_, String>(world.summary())
@@ -191,7 +202,11 @@ fn print_summary(summary: &Summary, format: Format) {
         }
         Format::Human | Format::Silent => {
             println!();
-            println!("summary: {} after {:.1} s", if summary.passed() { "PASSED" } else { "FAILED" }, summary.elapsed.as_secs_f64());
+            println!(
+                "summary: {} after {:.1} s",
+                if summary.passed() { "PASSED" } else { "FAILED" },
+                summary.elapsed.as_secs_f64()
+            );
             println!("  checks passed: {}", summary.checks_passed);
             for f in &summary.failures {
                 println!("  FAILED {f}");

@@ -92,7 +92,12 @@ pub struct VirtualNetStats {
 /// Run `node` in virtual time from `start` until it is finished or `limit`
 /// has passed. Returns the virtual time at the end and network statistics.
 /// Deterministic: the same node and configuration give the same run.
-pub fn run_virtual<N: Node>(node: &mut N, start: Instant, config: &VirtualNetConfig, limit: Duration) -> (Instant, VirtualNetStats) {
+pub fn run_virtual<N: Node>(
+    node: &mut N,
+    start: Instant,
+    config: &VirtualNetConfig,
+    limit: Duration,
+) -> (Instant, VirtualNetStats) {
     let locals = node.local_addrs();
     let mut rng = SmallRng::seed_from_u64(config.seed);
     let mut queue = BinaryHeap::new();
@@ -105,7 +110,12 @@ pub fn run_virtual<N: Node>(node: &mut N, start: Instant, config: &VirtualNetCon
         while queue.peek().is_some_and(|f: &InFlight| f.at <= now) {
             let Some(f) = queue.pop() else { break };
             stats.delivered += 1;
-            node.handle_datagram(f.at, f.datagram.destination, f.datagram.source, &f.datagram.payload);
+            node.handle_datagram(
+                f.at,
+                f.datagram.destination,
+                f.datagram.source,
+                &f.datagram.payload,
+            );
         }
         node.handle_tick(now);
         while let Some(d) = node.poll_transmit() {

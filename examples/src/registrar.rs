@@ -101,6 +101,9 @@ pub struct TestRegistrar {
     accounts: Vec<Account>,
     bindings: HashMap<String, Binding>,
     nonces: VecDeque<String>,
+    /// To-tags of the final responses we generated ourselves: the ACK of such
+    /// a response ends at us (RFC 3261 §17.2.1) and is not forwarded.
+    own_tags: VecDeque<String>,
     rng: SmallRng,
     out: VecDeque<(SocketAddr, Vec<u8>)>,
     events: VecDeque<RegistrarEvent>,
@@ -116,6 +119,7 @@ impl TestRegistrar {
             accounts,
             bindings: HashMap::new(),
             nonces: VecDeque::new(),
+            own_tags: VecDeque::new(),
             rng: SmallRng::seed_from_u64(rng_seed),
             out: VecDeque::new(),
             events: VecDeque::new(),
@@ -164,7 +168,11 @@ impl TestRegistrar {
     /// Send a response back along the request's top Via (RFC 3261 §18.2.2,
     /// with rport/received per RFC 3581).
     fn respond(&mut self, from: SocketAddr, req: &Request, resp: Response) {
-        let to = req.headers.top_via().map(|v| response_target(v, from)).unwrap_or(from);
+        let to = req
+            .headers
+            .top_via()
+            .map(|v| response_target(v, from))
+            .unwrap_or(from);
         if !resp.status.is_success() && resp.status.0 >= 300 && !matches!(resp.status.0, 401 | 407) {
             self.stats.refused += 1;
             self.events.push_back(RegistrarEvent::Refused {
@@ -214,7 +222,12 @@ impl TestRegistrar {
     }
 
     fn fresh_tag(&mut self) -> String {
-        format!("{:08x}", self.rng.r#gen::<u32>())
+        let tag = format!("{:08x}", self.rng.r#gen::<u32>());
+        if self.own_tags.len() == NONCE_MEMORY {
+            self.own_tags.pop_front();
+        }
+        self.own_tags.push_back(tag.clone());
+        tag
     }
 
     fn new_nonce(&mut self) -> String {
@@ -238,7 +251,10 @@ impl TestRegistrar {
             other: Vec::new(),
         };
         let (status, header) = if proxy {
-            (StatusCode::PROXY_AUTH_REQUIRED, Header::ProxyAuthenticate(challenge))
+            (
+                StatusCode::PROXY_AUTH_REQUIRED,
+                Header::ProxyAuthenticate(challenge),
+            )
         } else {
             (StatusCode::UNAUTHORIZED, Header::WwwAuthenticate(challenge))
         };
@@ -301,11 +317,12 @@ impl TestRegistrar {
             // A query: RFC 3261 §10.3 step 8 answers with the current bindings.
             let mut resp = Response::for_request(req, StatusCode::OK, Some(&tag));
             if let Some(b) = self.bindings.get(&user) {
-                resp.headers.push(Header::Contact(Contact::Addresses(vec![NameAddr {
-                    display_name: None,
-                    uri: b.contact.clone(),
-                    params: Vec::new(),
-                }])));
+                resp.headers
+                    .push(Header::Contact(Contact::Addresses(vec![NameAddr {
+                        display_name: None,
+                        uri: b.contact.clone(),
+                        params: Vec::new(),
+                    }])));
             }
             return self.respond(from, req, resp);
         };
@@ -319,24 +336,26 @@ impl TestRegistrar {
             },
         );
         self.stats.registrations += 1;
-        self.events.push_back(RegistrarEvent::Registered {
-            user,
-            expires,
-        });
+        self.events
+            .push_back(RegistrarEvent::Registered { user, expires });
         contact.params.retain(|p| !p.name.eq_ignore_ascii_case("expires"));
         contact.params.push(Param {
             name: "expires".to_owned(),
             value: Some(expires.to_string()),
         });
         let mut resp = Response::for_request(req, StatusCode::OK, Some(&tag));
-        resp.headers.push(Header::Contact(Contact::Addresses(vec![contact])));
+        resp.headers
+            .push(Header::Contact(Contact::Addresses(vec![contact])));
         resp.headers.push(Header::Expires(expires));
         self.respond(from, req, resp);
     }
 
     fn forward_request(&mut self, now: Instant, from: SocketAddr, mut req: Request) {
-        if req.method == Method::Ack && req.uri.user.is_none() {
-            return; // an ACK for a response of ours: nothing to forward
+        if req.method == Method::Ack {
+            let to_tag = req.headers.to().and_then(|t| t.tag());
+            if req.uri.user.is_none() || to_tag.is_some_and(|t| self.own_tags.iter().any(|o| o == t)) {
+                return; // the ACK of a response we generated: it ends here
+            }
         }
         let user = req.uri.user.clone().unwrap_or_default();
         let binding = match self.bindings.get(&user) {
@@ -366,8 +385,16 @@ impl TestRegistrar {
         req.headers.remove_all("Proxy-Authorization");
         // Stateless: the branch is a function of the incoming one, so the
         // CANCEL and the non-2xx ACK of an INVITE get the INVITE's branch.
-        let incoming = req.headers.top_via().and_then(|v| v.branch()).unwrap_or_default().to_owned();
-        let branch = format!("z9hG4bK{}", hex(&Md5::digest(format!("{}|{incoming}", self.addr).as_bytes())[..8]));
+        let incoming = req
+            .headers
+            .top_via()
+            .and_then(|v| v.branch())
+            .unwrap_or_default()
+            .to_owned();
+        let branch = format!(
+            "z9hG4bK{}",
+            hex(&Md5::digest(format!("{}|{incoming}", self.addr).as_bytes())[..8])
+        );
         req.headers.push_top_via(Via {
             transport: Transport::Udp,
             host: Host::from_socket_addr(self.addr),
@@ -413,10 +440,7 @@ fn response_target(via: &Via, from: SocketAddr) -> SocketAddr {
         Some(None) => from.port(),
         None => via.port.unwrap_or(5060),
     };
-    let ip = via
-        .received()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(from.ip());
+    let ip = via.received().and_then(|r| r.parse().ok()).unwrap_or(from.ip());
     SocketAddr::new(ip, port)
 }
 

@@ -154,18 +154,51 @@ pub fn call_steps(caller: u16, number: &str, callee: Option<u16>, talk: Duration
         Step::expect_within(caller, Expect::Registered, Duration::from_secs(10)),
         Step::action(caller, Action::OffHook),
         Step::expect_within(caller, Expect::DialTone, Duration::from_secs(2)),
-        Step::action(caller, Action::Dial { digits: number.to_owned() }),
+        Step::action(
+            caller,
+            Action::Dial {
+                digits: number.to_owned(),
+            },
+        ),
     ];
     // Digits take 140 ms each, then the 4 s inter-digit timeout places the call.
     let dial_time = Duration::from_millis(140 * number.len() as u64) + Duration::from_secs(5);
     match callee {
         Some(callee) => {
-            steps.push(Step::expect_within(callee, Expect::Ringing, dial_time + Duration::from_secs(5)));
-            steps.push(Step::expect_within(caller, Expect::Ringback, Duration::from_secs(5)));
-            steps.push(Step::expect_within(caller, Expect::Answered, Duration::from_secs(15)));
-            steps.push(Step::expect_within(callee, Expect::Answered, Duration::from_secs(2)));
-            steps.push(Step::action(caller, Action::Talk { freq_hz: talk_freq(caller), seconds: talk_s }));
-            steps.push(Step::action(callee, Action::Talk { freq_hz: talk_freq(callee), seconds: talk_s }));
+            steps.push(Step::expect_within(
+                callee,
+                Expect::Ringing,
+                dial_time + Duration::from_secs(5),
+            ));
+            steps.push(Step::expect_within(
+                caller,
+                Expect::Ringback,
+                Duration::from_secs(5),
+            ));
+            steps.push(Step::expect_within(
+                caller,
+                Expect::Answered,
+                Duration::from_secs(15),
+            ));
+            steps.push(Step::expect_within(
+                callee,
+                Expect::Answered,
+                Duration::from_secs(2),
+            ));
+            steps.push(Step::action(
+                caller,
+                Action::Talk {
+                    freq_hz: talk_freq(caller),
+                    seconds: talk_s,
+                },
+            ));
+            steps.push(Step::action(
+                callee,
+                Action::Talk {
+                    freq_hz: talk_freq(callee),
+                    seconds: talk_s,
+                },
+            ));
             let heard = |freq| Expect::Heard {
                 freq_hz: Some(freq),
                 level_dbm0: Some(TALK_LEVEL_DBM0),
@@ -174,13 +207,27 @@ pub fn call_steps(caller: u16, number: &str, callee: Option<u16>, talk: Duration
             steps.push(Step::expect_within(callee, heard(talk_freq(caller)), talk));
             steps.push(Step::action(caller, Action::Wait { seconds: talk_s }));
             steps.push(Step::action(caller, Action::OnHook));
-            steps.push(Step::expect_within(callee, Expect::Reorder, Duration::from_secs(5)));
+            steps.push(Step::expect_within(
+                callee,
+                Expect::Reorder,
+                Duration::from_secs(5),
+            ));
             steps.push(Step::action(callee, Action::OnHook));
             steps.push(Step::expect_within(callee, Expect::Idle, Duration::from_secs(2)));
         }
         None => {
-            steps.push(Step::expect_within(caller, Expect::Answered, dial_time + Duration::from_secs(30)));
-            steps.push(Step::action(caller, Action::Talk { freq_hz: talk_freq(caller), seconds: talk_s }));
+            steps.push(Step::expect_within(
+                caller,
+                Expect::Answered,
+                dial_time + Duration::from_secs(30),
+            ));
+            steps.push(Step::action(
+                caller,
+                Action::Talk {
+                    freq_hz: talk_freq(caller),
+                    seconds: talk_s,
+                },
+            ));
             steps.push(Step::expect_within(
                 caller,
                 Expect::Heard {
@@ -199,7 +246,11 @@ pub fn call_steps(caller: u16, number: &str, callee: Option<u16>, talk: Duration
 
 /// The default scenario of `sim-gateway`: port 1 calls 1002 (port 2).
 pub fn default_scenario(talk: Duration) -> Vec<Step> {
-    let mut steps = vec![Step::expect_within(2, Expect::Registered, Duration::from_secs(10))];
+    let mut steps = vec![Step::expect_within(
+        2,
+        Expect::Registered,
+        Duration::from_secs(10),
+    )];
     steps.extend(call_steps(1, "1002", Some(2), talk));
     steps
 }

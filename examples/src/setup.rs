@@ -137,7 +137,10 @@ impl FileConfig {
     fn validate(&self) -> Result<(), SetupError> {
         if let Some(t) = &self.sip.transport {
             if !t.eq_ignore_ascii_case("udp") {
-                return Err(field("sip.transport", format!("{t:?} is not supported: allowed \"udp\"")));
+                return Err(field(
+                    "sip.transport",
+                    format!("{t:?} is not supported: allowed \"udp\""),
+                ));
             }
         }
         if let Some(server) = &self.sip.server {
@@ -148,7 +151,12 @@ impl FileConfig {
         }
         for (i, p) in self.ports.iter().enumerate() {
             let n = i + 1;
-            if p.extension.is_empty() || !p.extension.chars().all(|c| c.is_ascii_alphanumeric() || "*#+-._".contains(c)) {
+            if p.extension.is_empty()
+                || !p
+                    .extension
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "*#+-._".contains(c))
+            {
                 return Err(field(
                     format!("port[{n}].extension"),
                     format!("{:?} is not allowed: 1-32 letters, digits or *#+-._", p.extension),
@@ -158,12 +166,18 @@ impl FileConfig {
                 if fxs_tones::TonePlan::for_country(c).is_err() {
                     return Err(field(
                         format!("port[{n}].country"),
-                        format!("{c:?} has no tone plan: allowed {}", fxs_core::SUPPORTED_COUNTRIES.join(", ")),
+                        format!(
+                            "{c:?} has no tone plan: allowed {}",
+                            fxs_core::SUPPORTED_COUNTRIES.join(", ")
+                        ),
                     ));
                 }
             }
             if self.ports[..i].iter().any(|q| q.extension == p.extension) {
-                return Err(field(format!("port[{n}].extension"), format!("{:?} is used twice", p.extension)));
+                return Err(field(
+                    format!("port[{n}].extension"),
+                    format!("{:?} is used twice", p.extension),
+                ));
             }
         }
         Ok(())
@@ -231,7 +245,16 @@ pub fn local_ip_towards(server: SocketAddr) -> IpAddr {
 /// The sockets a run needs, in the order [`world_config`] expects them:
 /// SIP, one RTP socket per port, then the registrar's (embedded only).
 pub fn requested_addrs(config: &FileConfig, server: &Server, ip: IpAddr, base_port: u16) -> Vec<SocketAddr> {
-    let at = |offset: u16| SocketAddr::new(ip, if base_port == 0 { 0 } else { base_port.wrapping_add(offset) });
+    let at = |offset: u16| {
+        SocketAddr::new(
+            ip,
+            if base_port == 0 {
+                0
+            } else {
+                base_port.wrapping_add(offset)
+            },
+        )
+    };
     let mut addrs = vec![at(2)];
     for i in 0..config.ports.len() {
         addrs.push(at(1000 + 2 * i as u16));
@@ -266,7 +289,10 @@ pub fn world_config(
     let n = config.ports.len();
     let need = 1 + n + usize::from(*server == Server::Embedded);
     if bound.len() != need {
-        return Err(field("sockets", format!("{} addresses bound, {need} needed", bound.len())));
+        return Err(field(
+            "sockets",
+            format!("{} addresses bound, {need} needed", bound.len()),
+        ));
     }
     let sip_addr = bound[0];
     let (server_addr, domain, registrar) = match server {
@@ -302,7 +328,10 @@ pub fn world_config(
             local_addr: sip_addr,
             server: server_addr,
             domain,
-            register_expires: config.sip.register_expires.unwrap_or(fxs_core::DEFAULT_REGISTER_EXPIRES),
+            register_expires: config
+                .sip
+                .register_expires
+                .unwrap_or(fxs_core::DEFAULT_REGISTER_EXPIRES),
         },
         ports,
         dialing: DialingConfig::default(),
@@ -355,14 +384,21 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = FileConfig::parse("[[port]]\nextension = \"1\"\npassword = \"x\"\nextn = 3\n", "t.toml").unwrap_err();
+        let err = FileConfig::parse(
+            "[[port]]\nextension = \"1\"\npassword = \"x\"\nextn = 3\n",
+            "t.toml",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("extn"), "{err}");
     }
 
     #[test]
     fn tcp_transport_is_refused_naming_the_field() {
-        let err = FileConfig::parse("[sip]\ntransport = \"tcp\"\n[[port]]\nextension = \"1\"\npassword = \"x\"\n", "t.toml")
-            .unwrap_err();
+        let err = FileConfig::parse(
+            "[sip]\ntransport = \"tcp\"\n[[port]]\nextension = \"1\"\npassword = \"x\"\n",
+            "t.toml",
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("sip.transport"), "{err}");
     }
 
@@ -374,8 +410,11 @@ mod tests {
 
     #[test]
     fn bad_server_is_named() {
-        let err = FileConfig::parse("[sip]\nserver = \"nowhere\"\n[[port]]\nextension = \"1\"\npassword = \"x\"\n", "t.toml")
-            .unwrap_err();
+        let err = FileConfig::parse(
+            "[sip]\nserver = \"nowhere\"\n[[port]]\nextension = \"1\"\npassword = \"x\"\n",
+            "t.toml",
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("sip.server"), "{err}");
     }
 

@@ -89,7 +89,10 @@ pub fn to_json(entry: &Entry) -> String {
 
 /// The entry as an aligned text line.
 pub fn to_human(entry: &Entry) -> String {
-    let port = entry.port.map(|p| format!("port {p}")).unwrap_or_else(|| "      ".to_owned());
+    let port = entry
+        .port
+        .map(|p| format!("port {p}"))
+        .unwrap_or_else(|| "      ".to_owned());
     let mut line = format!("[{:8.3}s] {port}  {}", entry.t, entry.event);
     for (k, v) in &entry.fields {
         match v {

@@ -224,7 +224,10 @@ impl World {
                 if let Some(o) = self.obs(port) {
                     o.registered = false;
                 }
-                fields([("status", status.map(Value::from).unwrap_or(Value::Null)), ("reason", Value::from(reason.clone()))])
+                fields([
+                    ("status", status.map(Value::from).unwrap_or(Value::Null)),
+                    ("reason", Value::from(reason.clone())),
+                ])
             }
             EventKind::Unregistered => {
                 if let Some(o) = self.obs(port) {
@@ -232,18 +235,26 @@ impl World {
                 }
                 fields([])
             }
-            EventKind::DigitCollected { digit } => fields([("digit", Value::from(digit.as_char().to_string()))]),
+            EventKind::DigitCollected { digit } => {
+                fields([("digit", Value::from(digit.as_char().to_string()))])
+            }
             EventKind::Digits { number } => fields([("number", Value::from(number.clone()))]),
             EventKind::IncomingCall { from } => fields([("from", Value::from(from.clone()))]),
             EventKind::Answered { codec, payload_type } => {
                 if let Some(o) = self.obs(port) {
                     o.answered = true;
                 }
-                fields([("codec", Value::from(codec.clone())), ("payload_type", Value::from(*payload_type))])
+                fields([
+                    ("codec", Value::from(codec.clone())),
+                    ("payload_type", Value::from(*payload_type)),
+                ])
             }
             EventKind::CallEnded { reason } => fields([("reason", Value::from(reason.to_string()))]),
             EventKind::IncomingRefused { status } => fields([("status", Value::from(*status))]),
-            EventKind::OutOfService { error } => fields([("error", Value::from(error.clone()))]),
+            EventKind::OutOfService { operation, kind } => fields([
+                ("operation", Value::from(*operation)),
+                ("error", Value::from(format!("{kind:?}"))),
+            ]),
             _ => fields([]),
         };
         self.record(port, name, f);
@@ -283,10 +294,14 @@ impl World {
     /// Whether the expectation holds now; on a pass of `Heard`, the measurement.
     fn check(&mut self, step: &Step) -> bool {
         let index = usize::from(step.port).saturating_sub(1);
-        let Some(obs) = self.observed.get(index) else { return false };
+        let Some(obs) = self.observed.get(index) else {
+            return false;
+        };
         let phone = self.slic.phone(index);
         let hears = |t: CallProgress| phone.hearing() == t || obs.heard.contains(&t);
-        let StepKind::Expect(expect) = &step.kind else { return true };
+        let StepKind::Expect(expect) = &step.kind else {
+            return true;
+        };
         match expect {
             Expect::Registered => obs.registered,
             Expect::DialTone => hears(CallProgress::Dial),
@@ -298,7 +313,11 @@ impl World {
             Expect::Answered => obs.answered,
             Expect::Idle => {
                 !phone.is_off_hook()
-                    && self.gateway.status().get(index).is_some_and(|s| s.call_state == "idle")
+                    && self
+                        .gateway
+                        .status()
+                        .get(index)
+                        .is_some_and(|s| s.call_state == "idle")
             }
             Expect::Heard { freq_hz, level_dbm0 } => {
                 let m = phone.measure();
@@ -307,7 +326,9 @@ impl World {
                         && level_dbm0.is_none_or(|l| (m.level.0 - l).abs() <= HEARD_LEVEL_TOLERANCE_DB)
                 });
                 let now = self.now;
-                let Some(obs) = self.observed.get_mut(index) else { return false };
+                let Some(obs) = self.observed.get_mut(index) else {
+                    return false;
+                };
                 if !matches {
                     obs.heard_match_since = None;
                     return false;
@@ -331,7 +352,12 @@ impl World {
     fn observed_text(&self, step: &Step) -> String {
         let index = usize::from(step.port).saturating_sub(1);
         let phone = self.slic.phone(index);
-        let state = self.gateway.status().get(index).map(|s| s.call_state).unwrap_or("?");
+        let state = self
+            .gateway
+            .status()
+            .get(index)
+            .map(|s| s.call_state)
+            .unwrap_or("?");
         let heard = match phone.measure() {
             Some(m) => format!("{:.0} Hz at {:.1} dBm0", m.freq_hz, m.level.0),
             None => "silence".to_owned(),
@@ -339,7 +365,11 @@ impl World {
         format!(
             "phone hears {:?} ({heard}), {}, ringing={}, gateway port state {state}",
             phone.hearing(),
-            if phone.is_off_hook() { "off hook" } else { "on hook" },
+            if phone.is_off_hook() {
+                "off hook"
+            } else {
+                "on hook"
+            },
             phone.is_ringing()
         )
     }
@@ -355,7 +385,10 @@ impl World {
                 ("observed", Value::from(observed.clone())),
             ]),
         );
-        self.failures.push(format!("step {step_no} (port {}): {check}: observed {observed}", step.port));
+        self.failures.push(format!(
+            "step {step_no} (port {}): {check}: observed {observed}",
+            step.port
+        ));
     }
 
     fn run_action(&mut self, port: u16, action: &Action) -> Result<(), String> {
@@ -394,7 +427,9 @@ impl World {
             let step_no = self.step + 1;
             let elapsed = self.now.saturating_duration_since(self.step_started);
             let done = match &step.kind {
-                StepKind::Action(Action::Wait { seconds }) => elapsed >= Duration::from_secs_f32(seconds.max(0.0)),
+                StepKind::Action(Action::Wait { seconds }) => {
+                    elapsed >= Duration::from_secs_f32(seconds.max(0.0))
+                }
                 StepKind::Action(action) => {
                     if let Err(e) = self.run_action(step.port, action) {
                         self.fail(step_no, &step, &format!("action: {e}"));
@@ -441,7 +476,10 @@ impl World {
     fn run_lifecycle(&mut self) {
         match self.phase {
             Phase::Running => {
-                if self.duration.is_some_and(|d| self.now.saturating_duration_since(self.start) >= d) {
+                if self
+                    .duration
+                    .is_some_and(|d| self.now.saturating_duration_since(self.start) >= d)
+                {
                     if let Some(step) = self.steps.get(self.step).cloned() {
                         let name = match &step.kind {
                             StepKind::Expect(e) => e.name().to_owned(),
@@ -459,7 +497,8 @@ impl World {
                 }
             }
             Phase::ShuttingDown { since } => {
-                if self.gateway.is_shut_down() || self.now.saturating_duration_since(since) >= SHUTDOWN_GRACE {
+                if self.gateway.is_shut_down() || self.now.saturating_duration_since(since) >= SHUTDOWN_GRACE
+                {
                     self.record(None, "shutdown_complete", fields([]));
                     self.phase = Phase::Done;
                 }

@@ -75,7 +75,11 @@ fn default_country() -> String {
 
 /// How dialed digits are collected before a call is placed.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize), serde(default, deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct DialingConfig {
     /// Time after the last digit that ends digit collection, in milliseconds
     /// (default 4000).
@@ -126,7 +130,10 @@ impl GatewayConfig {
         if !(60..=86_400).contains(&self.sip.register_expires) {
             return Err(invalid(
                 "sip.register_expires".into(),
-                format!("{} is out of range: allowed 60..=86400 seconds", self.sip.register_expires),
+                format!(
+                    "{} is out of range: allowed 60..=86400 seconds",
+                    self.sip.register_expires
+                ),
             ));
         }
         if self.ports.is_empty() {
@@ -139,13 +146,19 @@ impl GatewayConfig {
         if !(500..=60_000).contains(&d.inter_digit_timeout_ms) {
             return Err(invalid(
                 "dialing.inter_digit_timeout_ms".into(),
-                format!("{} is out of range: allowed 500..=60000 ms", d.inter_digit_timeout_ms),
+                format!(
+                    "{} is out of range: allowed 500..=60000 ms",
+                    d.inter_digit_timeout_ms
+                ),
             ));
         }
         if !(1_000..=600_000).contains(&d.first_digit_timeout_ms) {
             return Err(invalid(
                 "dialing.first_digit_timeout_ms".into(),
-                format!("{} is out of range: allowed 1000..=600000 ms", d.first_digit_timeout_ms),
+                format!(
+                    "{} is out of range: allowed 1000..=600000 ms",
+                    d.first_digit_timeout_ms
+                ),
             ));
         }
         for (i, port) in self.ports.iter().enumerate() {
@@ -154,7 +167,9 @@ impl GatewayConfig {
             if ext.is_empty() || ext.len() > 32 || !ext.chars().all(is_user_char) {
                 return Err(invalid(
                     at("extension"),
-                    format!("{ext:?} is not allowed: 1-32 characters of letters, digits, '*', '#', '+', '-', '.', '_'"),
+                    format!(
+                        "{ext:?} is not allowed: 1-32 characters of letters, digits, '*', '#', '+', '-', '.', '_'"
+                    ),
                 ));
             }
             if port.auth_user.is_empty() || port.auth_user.chars().any(|c| c.is_control() || c == '"') {
@@ -169,14 +184,24 @@ impl GatewayConfig {
             if fxs_tones::TonePlan::for_country(&port.country).is_err() {
                 return Err(invalid(
                     at("country"),
-                    format!("{:?} has no tone plan: allowed {}", port.country, SUPPORTED_COUNTRIES.join(", ")),
+                    format!(
+                        "{:?} has no tone plan: allowed {}",
+                        port.country,
+                        SUPPORTED_COUNTRIES.join(", ")
+                    ),
                 ));
             }
             if port.rtp_addr.port() == 0 {
-                return Err(invalid(at("rtp_addr"), "port 0: give the address the driver bound"));
+                return Err(invalid(
+                    at("rtp_addr"),
+                    "port 0: give the address the driver bound",
+                ));
             }
             if let Some(j) = self.ports[..i].iter().position(|p| p.extension == *ext) {
-                return Err(invalid(at("extension"), format!("{ext:?} is already used by ports[{j}]")));
+                return Err(invalid(
+                    at("extension"),
+                    format!("{ext:?} is already used by ports[{j}]"),
+                ));
             }
             if let Some(j) = self.ports[..i].iter().position(|p| p.rtp_addr == port.rtp_addr) {
                 return Err(invalid(
@@ -276,7 +301,10 @@ mod tests {
     fn inter_digit_timeout_out_of_range_is_refused() {
         let mut c = config();
         c.dialing.inter_digit_timeout_ms = 10;
-        assert_eq!(field_of(c.validate().unwrap_err()), "dialing.inter_digit_timeout_ms");
+        assert_eq!(
+            field_of(c.validate().unwrap_err()),
+            "dialing.inter_digit_timeout_ms"
+        );
     }
 
     #[test]

@@ -137,8 +137,11 @@ pub enum EventKind {
     },
     /// The port's line driver failed; the port is out of service.
     OutOfService {
-        /// The driver's error, as text.
-        error: String,
+        /// The `LineInterface` method that failed (`hook`, `read_frame`,
+        /// `set_feed`, `write_frame`).
+        operation: &'static str,
+        /// The driver's classification of the failure.
+        kind: fxs_hal::LineErrorKind,
     },
 }
 
@@ -158,8 +161,8 @@ impl EventKind {
             EventKind::IncomingCall { .. } => "incoming_call",
             EventKind::Answered { .. } => "answered",
             EventKind::CallEnded { .. } => "call_ended",
-            EventKind::Busy => "busy",
-            EventKind::Reorder => "reorder",
+            EventKind::Busy => "busy_started",
+            EventKind::Reorder => "reorder_started",
             EventKind::IncomingRefused { .. } => "incoming_refused",
             EventKind::OutOfService { .. } => "out_of_service",
         }

@@ -9,10 +9,10 @@ use fxs_sip::{CallId, RegistrationConfig, RegistrationId, UaConfig, UaEvent, Use
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
+use crate::Error;
 use crate::config::{DialingConfig, GatewayConfig};
 use crate::event::{EventKind, GatewayEvent, PortId};
 use crate::port::Port;
-use crate::Error;
 
 /// Length of one audio frame: the gateway expects [`Gateway::handle_frames`]
 /// this often.
@@ -405,13 +405,19 @@ impl Gateway {
                     self.gateway_event(i, EventKind::Unregistered);
                 }
             }
-            UaEvent::IncomingCall { call, user, from, offer } => {
+            UaEvent::IncomingCall {
+                call,
+                user,
+                from,
+                offer,
+            } => {
                 let Some(i) = self.ports.iter().position(|p| p.config.extension == user) else {
                     self.ua.reject(now, call, fxs_sip::StatusCode::NOT_FOUND);
                     return;
                 };
                 if self.shutting_down {
-                    self.ua.reject(now, call, fxs_sip::StatusCode::TEMPORARILY_UNAVAILABLE);
+                    self.ua
+                        .reject(now, call, fxs_sip::StatusCode::TEMPORARILY_UNAVAILABLE);
                     return;
                 }
                 let from = from

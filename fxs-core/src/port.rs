@@ -3,11 +3,15 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use fxs_hal::{HookDebouncer, HookEvent, HookState, LineFeed, LineInterface, Polarity};
+use fxs_hal::{
+    Error as _, HookDebouncer, HookEvent, HookState, LineErrorKind, LineFeed, LineInterface, Polarity,
+};
 use fxs_media::{Codec, MediaConfig, MediaStream};
 use fxs_sip::sdp::{AudioCodecPref, AudioOffer, Direction, NegotiatedAudio, SessionDescription};
 use fxs_sip::{CallId, RegistrationId};
-use fxs_tones::{Digit, DtmfDetector, DtmfEvent, FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, ToneKind, TonePlan};
+use fxs_tones::{
+    Digit, DtmfDetector, DtmfEvent, FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, ToneKind, TonePlan,
+};
 use rand::Rng;
 
 use crate::config::PortConfig;
@@ -36,7 +40,11 @@ pub(crate) enum CallState {
     /// The far end alerts; local ringback plays.
     Ringback { call: CallId, offer: AudioOffer },
     /// An incoming call rings the line.
-    Ringing { call: CallId, offer: Option<SessionDescription>, ring: RingCadence },
+    Ringing {
+        call: CallId,
+        offer: Option<Box<SessionDescription>>,
+        ring: RingCadence,
+    },
     /// Answered; media flows.
     Connected { call: CallId, media: Box<ActiveMedia> },
     /// Answered by us without an SDP offer in the INVITE: our offer went in the
@@ -76,6 +84,15 @@ impl CallState {
             CallState::OutOfService => "out_of_service",
         }
     }
+}
+
+/// A line driver call that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LineFault {
+    /// The `LineInterface` method that failed.
+    pub(crate) operation: &'static str,
+    /// The driver's classification of the failure.
+    pub(crate) kind: LineErrorKind,
 }
 
 /// The media of a connected call.
@@ -206,7 +223,11 @@ impl Port {
         self.play(tone);
         ctx.event(
             self.id,
-            if tone == ToneKind::Busy { EventKind::Busy } else { EventKind::Reorder },
+            if tone == ToneKind::Busy {
+                EventKind::Busy
+            } else {
+                EventKind::Reorder
+            },
         );
         self.state = CallState::Disconnected;
     }
@@ -269,7 +290,9 @@ impl Port {
                         ctx.event(self.id, EventKind::DialTone);
                         self.state = CallState::DialTone { since: ctx.now };
                     }
-                    CallState::Ringing { call, offer, .. } => self.answer_incoming(ctx, call, offer),
+                    CallState::Ringing { call, offer, .. } => {
+                        self.answer_incoming(ctx, call, offer.map(|o| *o))
+                    }
                     other => self.state = other,
                 }
             }
@@ -299,7 +322,8 @@ impl Port {
                     self.connect(ctx, call, &negotiated);
                 }
                 Err(_) => {
-                    ctx.ua.reject(ctx.now, call, fxs_sip::StatusCode::NOT_ACCEPTABLE_HERE);
+                    ctx.ua
+                        .reject(ctx.now, call, fxs_sip::StatusCode::NOT_ACCEPTABLE_HERE);
                     self.end_call(ctx, CallEndReason::Rejected(488));
                     self.disconnect(ctx, ToneKind::Reorder);
                 }
@@ -316,7 +340,13 @@ impl Port {
     // ----- SIP -------------------------------------------------------------
 
     /// An incoming call addressed to this port.
-    pub(crate) fn incoming_call(&mut self, ctx: &mut Ctx<'_>, call: CallId, from: String, offer: Option<SessionDescription>) {
+    pub(crate) fn incoming_call(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        call: CallId,
+        from: String,
+        offer: Option<SessionDescription>,
+    ) {
         if !matches!(self.state, CallState::Idle) || self.is_off_hook() {
             ctx.ua.reject(ctx.now, call, fxs_sip::StatusCode::BUSY_HERE);
             ctx.event(self.id, EventKind::IncomingRefused { status: 486 });
@@ -326,7 +356,7 @@ impl Port {
         ctx.event(self.id, EventKind::IncomingCall { from });
         self.state = CallState::Ringing {
             call,
-            offer,
+            offer: offer.map(Box::new),
             ring: RingCadence::new(self.plan.ring_cadence_ms, ctx.now),
         };
     }
@@ -334,7 +364,9 @@ impl Port {
     pub(crate) fn progress(&mut self, ctx: &mut Ctx<'_>, call: CallId) {
         if let CallState::Calling { call: c, .. } = &self.state {
             if *c == call {
-                if let CallState::Calling { call, offer } = core::mem::replace(&mut self.state, CallState::Idle) {
+                if let CallState::Calling { call, offer } =
+                    core::mem::replace(&mut self.state, CallState::Idle)
+                {
                     self.play(ToneKind::Ringback);
                     ctx.event(self.id, EventKind::Ringback);
                     self.state = CallState::Ringback { call, offer };
@@ -345,7 +377,9 @@ impl Port {
 
     pub(crate) fn answered(&mut self, ctx: &mut Ctx<'_>, call: CallId, sdp: Option<SessionDescription>) {
         let offer = match &self.state {
-            CallState::Calling { call: c, offer } | CallState::Ringback { call: c, offer } if *c == call => offer.clone(),
+            CallState::Calling { call: c, offer } | CallState::Ringback { call: c, offer } if *c == call => {
+                offer.clone()
+            }
             CallState::AwaitingAck { call: c, offer } if *c == call => offer.clone(),
             _ => return, // answered incoming calls are connected when answered
         };
@@ -431,7 +465,12 @@ impl Port {
                 return;
             }
         };
-        ctx.event(self.id, EventKind::Digits { number: number.clone() });
+        ctx.event(
+            self.id,
+            EventKind::Digits {
+                number: number.clone(),
+            },
+        );
         let host = match ctx.domain.parse::<std::net::IpAddr>() {
             Ok(std::net::IpAddr::V4(a)) => fxs_sip::Host::Ipv4(a),
             Ok(std::net::IpAddr::V6(a)) => fxs_sip::Host::Ipv6(a),
@@ -448,15 +487,27 @@ impl Port {
     // ----- the frame tick ---------------------------------------------------
 
     /// Run one 10 ms frame against the line: hook, uplink, timers, downlink.
-    pub(crate) fn frame<L: LineInterface>(&mut self, ctx: &mut Ctx<'_>, line: &mut L) -> Result<(), String> {
-        let raw = line.hook().map_err(|e| format!("hook read failed: {:?}", e.kind()))?;
+    pub(crate) fn frame<L: LineInterface>(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        line: &mut L,
+    ) -> Result<(), LineFault> {
+        let raw = line.hook().map_err(|e| LineFault {
+            operation: "hook",
+            kind: e.kind(),
+        })?;
         if let Some(event) = self.debouncer.update(ctx.now, raw) {
             self.on_hook_event(ctx, event);
         }
 
-        line.read_frame(&mut self.up)
-            .map_err(|e| format!("PCM read failed: {:?}", e.kind()))?;
-        if matches!(self.state, CallState::DialTone { .. } | CallState::Collecting { .. }) {
+        line.read_frame(&mut self.up).map_err(|e| LineFault {
+            operation: "read_frame",
+            kind: e.kind(),
+        })?;
+        if matches!(
+            self.state,
+            CallState::DialTone { .. } | CallState::Collecting { .. }
+        ) {
             self.dtmf.process(&self.up);
             while let Some(event) = self.dtmf.poll_event() {
                 if let DtmfEvent::Start { digit, .. } = event {
@@ -479,14 +530,16 @@ impl Port {
         if first_digit_expired {
             self.disconnect(ctx, ToneKind::Reorder);
         } else if inter_digit_expired {
-            if let CallState::Collecting { digits, .. } = core::mem::replace(&mut self.state, CallState::Idle) {
+            if let CallState::Collecting { digits, .. } = core::mem::replace(&mut self.state, CallState::Idle)
+            {
                 self.dispatch(ctx, digits);
             }
         }
 
         // Ringing cadence (software cadence; ring trip is the debounced off-hook).
+        let off_hook = self.is_off_hook();
         let want_feed = match &mut self.state {
-            CallState::Ringing { ring, .. } if !self.is_off_hook() => {
+            CallState::Ringing { ring, .. } if !off_hook => {
                 if ring.ringing_at(ctx.now) {
                     LineFeed::Ringing
                 } else {
@@ -497,8 +550,10 @@ impl Port {
         };
         self.feed = want_feed;
         if line.feed() != self.feed {
-            line.set_feed(self.feed)
-                .map_err(|e| format!("feed change failed: {:?}", e.kind()))?;
+            line.set_feed(self.feed).map_err(|e| LineFault {
+                operation: "set_feed",
+                kind: e.kind(),
+            })?;
         }
 
         // Downlink.
@@ -507,8 +562,10 @@ impl Port {
             (_, Some(tone)) => tone.generate(&mut self.down),
             _ => self.down.fill(0),
         }
-        line.write_frame(&self.down)
-            .map_err(|e| format!("PCM write failed: {:?}", e.kind()))?;
+        line.write_frame(&self.down).map_err(|e| LineFault {
+            operation: "write_frame",
+            kind: e.kind(),
+        })?;
         Ok(())
     }
 
@@ -529,14 +586,20 @@ impl Port {
     }
 
     /// The line driver failed: the port leaves service, and its call ends.
-    pub(crate) fn fail(&mut self, ctx: &mut Ctx<'_>, error: String) {
+    pub(crate) fn fail(&mut self, ctx: &mut Ctx<'_>, fault: LineFault) {
         if let Some(call) = self.state.call() {
             ctx.ua.hangup(ctx.now, call);
             self.end_call(ctx, CallEndReason::LineFault);
         }
         self.silence();
         self.state = CallState::OutOfService;
-        ctx.event(self.id, EventKind::OutOfService { error });
+        ctx.event(
+            self.id,
+            EventKind::OutOfService {
+                operation: fault.operation,
+                kind: fault.kind,
+            },
+        );
     }
 
     /// Hang up whatever call is up (gateway shutdown).

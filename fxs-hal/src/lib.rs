@@ -36,16 +36,15 @@
 //! let mut dial_tone = ToneGenerator::new(SAMPLE_RATE, &us.dial)?;
 //! let (mut up, mut down) = ([0i16; FRAME_SAMPLES], [0i16; FRAME_SAMPLES]);
 //!
-//! let Some(line) = slic.line(0) else { unreachable!() };
-//! let Ok(()) = line.set_feed(LineFeed::IDLE);
+//! let Ok(()) = slic.line(0).expect("port 0").set_feed(LineFeed::IDLE);
 //! slic.phone_mut(0).lift();
 //!
 //! let mut lifted_at = None;
 //! for tick in 1..=60u32 {
 //!     let now = start + Duration::from_millis(10) * tick;
 //!     slic.tick(now); // the phones first, then the engine
-//!     let Some(line) = slic.line(0) else { unreachable!() };
-//!     let Ok(raw) = line.hook();
+//!     let line = slic.line(0).expect("port 0");
+//!     let Ok(raw) = line.hook(); // a SimLine never fails: its error is Infallible
 //!     if hook.update(now, raw) == Some(HookEvent::OffHook) {
 //!         lifted_at = Some(now);
 //!     }

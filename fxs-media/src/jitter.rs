@@ -11,7 +11,7 @@
 //! Packet timestamps need not fall on the 10 ms grid: a packet of 5 ms fills
 //! half a slot, and the next one the other half. Within one slot the stored
 //! octets must be contiguous; a piece that would leave a hole is dropped
-//! (counted as late), which only happens with packets shorter than 5 ms and
+//! (counted as a duplicate), which only happens with packets shorter than 5 ms and
 //! loss.
 //!
 //! Resynchronisation (the buffer empties and re-anchors on the packet that
@@ -258,11 +258,7 @@ impl JitterBuffer {
         if offset < 0 && self.extend_back(offset) {
             return self.insert(timestamp, payload);
         }
-        let late = if payload.is_empty() {
-            offset < 0
-        } else {
-            end <= 0
-        };
+        let late = if payload.is_empty() { offset < 0 } else { end <= 0 };
         if late {
             if -offset >= i64::from(self.config.resync_threshold)
                 || self.consecutive_late >= LATE_RESYNC_COUNT
@@ -310,9 +306,7 @@ impl JitterBuffer {
         }
         let frames_u32 = frames as u32;
         self.head = (self.head + slots - frames as usize) % slots;
-        self.play_ts = self
-            .play_ts
-            .wrapping_sub(frames_u32 * self.config.frame_samples);
+        self.play_ts = self.play_ts.wrapping_sub(frames_u32 * self.config.frame_samples);
         true
     }
 
@@ -591,7 +585,10 @@ mod tests {
         bad.frame_bytes = 0;
         assert!(matches!(
             JitterBuffer::new(bad),
-            Err(Error::InvalidConfig { field: "frame_bytes", .. })
+            Err(Error::InvalidConfig {
+                field: "frame_bytes",
+                ..
+            })
         ));
     }
 }

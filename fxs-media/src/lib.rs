@@ -57,5 +57,6 @@ pub use codec::{AudioDecoder, AudioEncoder, Codec, G711Decoder, G711Encoder};
 pub use error::Error;
 pub use stream::{MediaConfig, MediaStats, MediaStream};
 
-/// Samples in one 10 ms frame at 8 kHz, the unit of the line side.
-pub const FRAME_SAMPLES: usize = 80;
+/// Samples in one 10 ms frame at 8 kHz, the unit of the line side
+/// (re-exported from `fxs-tones`).
+pub use fxs_tones::FRAME_SAMPLES;

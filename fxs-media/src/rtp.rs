@@ -20,7 +20,7 @@ pub const MAX_CSRC: usize = 15;
 pub struct HeaderExtension {
     /// The "defined by profile" field (e.g. 0xBEDE for RFC 8285 one-byte headers).
     pub profile: u16,
-    /// The extension data. [`write`] pads it with zero octets to a multiple of 4.
+    /// The extension data. [`write()`] pads it with zero octets to a multiple of 4.
     pub data: Vec<u8>,
 }
 
@@ -48,7 +48,7 @@ pub struct RtpHeader {
 }
 
 impl RtpHeader {
-    /// Octets [`write`] puts before the payload for this header.
+    /// Octets [`write()`] puts before the payload for this header.
     pub fn encoded_len(&self) -> usize {
         let csrc = self.csrc.len().min(MAX_CSRC) * 4;
         let extension = self
@@ -127,13 +127,11 @@ impl<'a> RtpPacket<'a> {
         let csrc_count = usize::from(b0 & 0x0F);
 
         let csrc_end = FIXED_HEADER_LEN + csrc_count * 4;
-        let csrc = data
-            .get(FIXED_HEADER_LEN..csrc_end)
-            .ok_or(Error::Truncated {
-                what: "CSRC list",
-                need: csrc_end,
-                got,
-            })?;
+        let csrc = data.get(FIXED_HEADER_LEN..csrc_end).ok_or(Error::Truncated {
+            what: "CSRC list",
+            need: csrc_end,
+            got,
+        })?;
 
         let mut header_end = csrc_end;
         let mut extension = None;
@@ -149,13 +147,11 @@ impl<'a> RtpPacket<'a> {
             let profile = be16(data, csrc_end);
             let words = usize::from(be16(data, csrc_end + 2));
             let ext_end = ext_header_end + words * 4;
-            let ext_data = data
-                .get(ext_header_end..ext_end)
-                .ok_or(Error::Truncated {
-                    what: "header extension",
-                    need: ext_end,
-                    got,
-                })?;
+            let ext_data = data.get(ext_header_end..ext_end).ok_or(Error::Truncated {
+                what: "header extension",
+                need: ext_end,
+                got,
+            })?;
             extension = Some((profile, ext_data));
             header_end = ext_end;
         }
@@ -208,9 +204,7 @@ impl<'a> RtpPacket<'a> {
     }
     /// Contributing sources.
     pub fn csrc(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
-        self.csrc
-            .chunks_exact(4)
-            .map(|c| be32(c, 0))
+        self.csrc.chunks_exact(4).map(|c| be32(c, 0))
     }
     /// Header extension: profile-defined value and data.
     pub fn extension(&self) -> Option<(u16, &'a [u8])> {
@@ -257,7 +251,10 @@ pub fn parse(data: &[u8]) -> Result<(RtpHeader, &[u8]), Error> {
 /// boundary, and `padding` octets (zeros, then the count) are appended when
 /// `header.padding` is non-zero.
 pub fn write(header: &RtpHeader, payload: &[u8], out: &mut Vec<u8>) {
-    let csrc = header.csrc.get(..header.csrc.len().min(MAX_CSRC)).unwrap_or_default();
+    let csrc = header
+        .csrc
+        .get(..header.csrc.len().min(MAX_CSRC))
+        .unwrap_or_default();
     out.reserve(header.encoded_len() + payload.len() + usize::from(header.padding));
 
     let mut b0 = RTP_VERSION << 6;
@@ -311,12 +308,7 @@ pub struct RtpSender {
 impl RtpSender {
     /// A sender whose first packet carries `initial_sequence` and
     /// `initial_timestamp` (RFC 3550 wants both random) and the marker bit.
-    pub fn new(
-        ssrc: u32,
-        payload_type: u8,
-        initial_sequence: u16,
-        initial_timestamp: u32,
-    ) -> RtpSender {
+    pub fn new(ssrc: u32, payload_type: u8, initial_sequence: u16, initial_timestamp: u32) -> RtpSender {
         RtpSender {
             ssrc,
             payload_type: payload_type & 0x7F,
@@ -470,26 +462,46 @@ mod tests {
     fn truncation_names_the_part_that_is_missing() {
         assert_eq!(
             parse(&[]),
-            Err(Error::Truncated { what: "fixed header", need: 12, got: 0 })
+            Err(Error::Truncated {
+                what: "fixed header",
+                need: 12,
+                got: 0
+            })
         );
         assert_eq!(
             parse(&[0x80, 0, 0, 0, 0]),
-            Err(Error::Truncated { what: "fixed header", need: 12, got: 5 })
+            Err(Error::Truncated {
+                what: "fixed header",
+                need: 12,
+                got: 5
+            })
         );
         let csrc = [0x83u8, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1];
         assert_eq!(
             parse(&csrc),
-            Err(Error::Truncated { what: "CSRC list", need: 24, got: 16 })
+            Err(Error::Truncated {
+                what: "CSRC list",
+                need: 24,
+                got: 16
+            })
         );
         let ext_head = [0x90u8, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xBE, 0xDE];
         assert_eq!(
             parse(&ext_head),
-            Err(Error::Truncated { what: "header extension header", need: 16, got: 14 })
+            Err(Error::Truncated {
+                what: "header extension header",
+                need: 16,
+                got: 14
+            })
         );
         let ext = [0x90u8, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xBE, 0xDE, 0, 1, 1, 2];
         assert_eq!(
             parse(&ext),
-            Err(Error::Truncated { what: "header extension", need: 20, got: 18 })
+            Err(Error::Truncated {
+                what: "header extension",
+                need: 20,
+                got: 18
+            })
         );
     }
 
@@ -499,13 +511,23 @@ mod tests {
         let mut data = pcmu_packet();
         data[0] = 0xC0;
         assert_eq!(parse(&data), Err(Error::BadVersion(3)));
-        assert_eq!(parse(&[0x00]), Err(Error::Truncated { what: "fixed header", need: 12, got: 1 }));
+        assert_eq!(
+            parse(&[0x00]),
+            Err(Error::Truncated {
+                what: "fixed header",
+                need: 12,
+                got: 1
+            })
+        );
     }
 
     #[test]
     fn error_messages_say_what_is_wrong() {
         let msg = parse(&[0x80, 0]).unwrap_err().to_string();
-        assert!(msg.contains("fixed header") && msg.contains("12") && msg.contains('2'), "{msg}");
+        assert!(
+            msg.contains("fixed header") && msg.contains("12") && msg.contains('2'),
+            "{msg}"
+        );
         assert!(Error::BadVersion(1).to_string().contains("version 1"));
     }
 
@@ -540,19 +562,21 @@ mod tests {
             proptest::option::of((any::<u16>(), proptest::collection::vec(any::<[u8; 4]>(), 0..8))),
             any::<u8>(),
         )
-            .prop_map(|(marker, payload_type, sequence, timestamp, ssrc, csrc, ext, padding)| RtpHeader {
-                marker,
-                payload_type,
-                sequence,
-                timestamp,
-                ssrc,
-                csrc,
-                extension: ext.map(|(profile, words)| HeaderExtension {
-                    profile,
-                    data: words.concat(),
-                }),
-                padding,
-            })
+            .prop_map(
+                |(marker, payload_type, sequence, timestamp, ssrc, csrc, ext, padding)| RtpHeader {
+                    marker,
+                    payload_type,
+                    sequence,
+                    timestamp,
+                    ssrc,
+                    csrc,
+                    extension: ext.map(|(profile, words)| HeaderExtension {
+                        profile,
+                        data: words.concat(),
+                    }),
+                    padding,
+                },
+            )
     }
 
     proptest! {

@@ -16,8 +16,10 @@ const TX_QUEUE_LEN: usize = 8;
 const MAX_PTIME_MS: u32 = 200;
 /// Largest fixed jitter-buffer delay accepted, in ms.
 const MAX_JITTER_BUFFER_MS: u32 = 1000;
-/// Room in the jitter buffer beyond the delay and two packets, in 10 ms frames.
-const JITTER_HEADROOM_FRAMES: u32 = 10;
+/// Room in the jitter buffer beyond the delay and two packets, in 10 ms
+/// frames: enough for one packet of the longest ptime we accept, which the
+/// remote may use whatever we asked for.
+const JITTER_HEADROOM_FRAMES: u32 = MAX_PTIME_MS / 10;
 /// Resynchronisation threshold of the jitter buffer (media.md §6: Asterisk 1000 ms).
 const RESYNC_MS: u32 = 1000;
 
@@ -114,8 +116,9 @@ pub struct MediaStats {
     pub packets_duplicate: u64,
     /// Interarrival jitter (RFC 3550 §6.4.1, Appendix A.8) in ms.
     pub jitter_ms: f32,
-    /// Valid packets of another payload type (e.g. telephone-event, CN),
-    /// or from another source in another payload type, that were not played.
+    /// Valid packets that were not played: another payload type (e.g.
+    /// telephone-event, CN), or a sequence-number jump not yet confirmed by
+    /// the next packet (RFC 3550 Appendix A.1).
     pub packets_ignored: u64,
     /// 10 ms frames played as silence because nothing had arrived for them.
     pub frames_concealed: u64,
@@ -141,8 +144,9 @@ struct SourceState {
     lost_carry: i64,
     /// Relative transit time of the previous packet; None before the first.
     transit: Option<i32>,
-    /// Interarrival jitter ×16, in timestamp units (A.8 integer form).
-    jitter_q4: u32,
+    /// Interarrival jitter ×16, in timestamp units (A.8 integer form; 64
+    /// bits so that absurd timestamps cannot overflow it).
+    jitter_q4: u64,
 }
 
 impl SourceState {
@@ -201,12 +205,9 @@ impl SourceState {
     fn update_jitter(&mut self, arrival: u32, timestamp: u32) {
         let transit = arrival.wrapping_sub(timestamp) as i32;
         if let Some(previous) = self.transit {
-            let d = transit.wrapping_sub(previous).unsigned_abs();
+            let d = u64::from(transit.wrapping_sub(previous).unsigned_abs());
             // jitter += d - ((jitter + 8) >> 4), in the ×16 fixed point of A.8.
-            self.jitter_q4 = self
-                .jitter_q4
-                .wrapping_add(d)
-                .wrapping_sub((self.jitter_q4 + 8) >> 4);
+            self.jitter_q4 = (self.jitter_q4 + d).saturating_sub((self.jitter_q4 + 8) >> 4);
         }
         self.transit = Some(transit);
     }
@@ -224,7 +225,9 @@ impl SourceState {
 /// fixes the remote SSRC; a packet in that payload type from another SSRC
 /// makes it the new remote source (the jitter buffer starts over); packets
 /// in other payload types are counted and ignored, and only those from the
-/// current source take part in loss accounting.
+/// current source take part in loss accounting; a sequence number far from
+/// the last one is played only once the next packet confirms the jump
+/// (Appendix A.1, without probation since signalling named the peer).
 pub struct MediaStream {
     config: MediaConfig,
     encoder: Box<dyn AudioEncoder + Send>,
@@ -455,9 +458,7 @@ impl MediaStream {
         let mut stats = self.stats;
         stats.packets_sent = self.sender.packets_sent();
         stats.octets_sent = self.sender.octets_sent();
-        let current = self
-            .source
-            .map_or(0, |s| self.lost_excluding_duplicates(&s));
+        let current = self.source.map_or(0, |s| self.lost_excluding_duplicates(&s));
         stats.packets_lost = (self.lost_before + current).max(0) as u64;
         if let Some(source) = self.source {
             let jitter_units = source.jitter_q4 as f32 / 16.0;

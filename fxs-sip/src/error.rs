@@ -111,28 +111,20 @@ impl Error {
         let bad = |s: String| (StatusCode::BAD_REQUEST, s);
         match self {
             Error::MessageTooLarge { .. } => (StatusCode(513), "Message Too Large".to_owned()),
-            Error::MalformedStartLine(_) | Error::BadStatusCode(_) => {
-                bad("Malformed start line".to_owned())
-            }
-            Error::UnsupportedVersion(_) => {
-                (StatusCode(505), "Version Not Supported".to_owned())
-            }
+            Error::MalformedStartLine(_) | Error::BadStatusCode(_) => bad("Malformed start line".to_owned()),
+            Error::UnsupportedVersion(_) => (StatusCode(505), "Version Not Supported".to_owned()),
             Error::MalformedHeaderLine { .. } => bad("Malformed header line".to_owned()),
             Error::BadHeader { name, .. } => bad(format!("Bad {name} header")),
             Error::MissingHeader(name) => bad(format!("Missing {name} header")),
             Error::DuplicateHeader(name) => bad(format!("Multiple {name} headers")),
-            Error::CSeqMethodMismatch { .. } => {
-                bad("CSeq method does not match request method".to_owned())
-            }
+            Error::CSeqMethodMismatch { .. } => bad("CSeq method does not match request method".to_owned()),
             Error::ContentLengthExceedsMessage { .. } => {
                 bad("Content-Length exceeds message size".to_owned())
             }
             Error::UnterminatedHeaders => bad("Missing end of headers".to_owned()),
             Error::BadUri { .. } => bad("Bad URI".to_owned()),
             Error::BadRequestUri(_) => bad("Bad Request-URI".to_owned()),
-            Error::UnsupportedUriScheme(_) => {
-                (StatusCode(416), "Unsupported URI Scheme".to_owned())
-            }
+            Error::UnsupportedUriScheme(_) => (StatusCode(416), "Unsupported URI Scheme".to_owned()),
             Error::BadSdp { .. } => bad("Malformed SDP body".to_owned()),
             Error::NotAcceptable(_) => (
                 StatusCode::NOT_ACCEPTABLE_HERE,
@@ -142,9 +134,7 @@ impl Error {
                 StatusCode::UNAUTHORIZED,
                 "Unsupported digest algorithm".to_owned(),
             ),
-            Error::UnsupportedQop(_) => {
-                (StatusCode::UNAUTHORIZED, "Unsupported digest qop".to_owned())
-            }
+            Error::UnsupportedQop(_) => (StatusCode::UNAUTHORIZED, "Unsupported digest qop".to_owned()),
         }
     }
 }

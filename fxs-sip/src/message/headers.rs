@@ -1,6 +1,6 @@
 //! Typed access to an ordered [`Headers`] list.
 
-use super::types::{Challenge, Contact, Credentials, CSeq, Header, Headers, MediaType, NameAddr, Via};
+use super::types::{CSeq, Challenge, Contact, Credentials, Header, Headers, MediaType, NameAddr, Via};
 
 impl Headers {
     /// An empty list.
@@ -207,9 +207,7 @@ impl Headers {
     /// Value of the first [`Header::Other`] with this name (case-insensitive).
     pub fn other(&self, name: &str) -> Option<&str> {
         self.0.iter().find_map(|h| match h {
-            Header::Other { name: n, value } if n.eq_ignore_ascii_case(name) => {
-                Some(value.as_str())
-            }
+            Header::Other { name: n, value } if n.eq_ignore_ascii_case(name) => Some(value.as_str()),
             _ => None,
         })
     }
@@ -217,9 +215,7 @@ impl Headers {
     /// Values of every [`Header::Other`] with this name (case-insensitive).
     pub fn others<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter_map(move |h| match h {
-            Header::Other { name: n, value } if n.eq_ignore_ascii_case(name) => {
-                Some(value.as_str())
-            }
+            Header::Other { name: n, value } if n.eq_ignore_ascii_case(name) => Some(value.as_str()),
             _ => None,
         })
     }

@@ -198,10 +198,7 @@ fn header_params(input: &str) -> PResult<'_, Vec<Param>> {
 }
 
 /// Parse a whole value with `p`, allowing surrounding white space.
-fn whole<'a, T>(
-    p: impl FnMut(&'a str) -> PResult<'a, T>,
-    input: &'a str,
-) -> Result<T, String> {
+fn whole<'a, T>(p: impl FnMut(&'a str) -> PResult<'a, T>, input: &'a str) -> Result<T, String> {
     match all_consuming(terminated(preceded(sws, p), sws))(input) {
         Ok((_, v)) => Ok(v),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(format!(
@@ -235,7 +232,8 @@ fn valid_hostname(s: &str) -> bool {
     let all_ok = trimmed.split('.').all(|l| {
         !l.is_empty()
             && !l.starts_with('-')
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     });
     let top_ok = labels
         .next_back()
@@ -503,7 +501,7 @@ fn via(input: &str) -> PResult<'_, Via> {
         token,
         ws1,
         host,
-        opt(preceded(sws, port)),
+        opt(preceded(sep(':'), map_res(digit1, str::parse::<u16>))),
         header_params,
     ))(input)?;
     if !proto.eq_ignore_ascii_case("SIP") || version != "2.0" {
@@ -703,18 +701,14 @@ fn credentials(value: &str) -> Result<Option<Credentials>, String> {
                 if p.value.len() != 8 {
                     return Err("nc is not 8 hex digits".to_owned());
                 }
-                c.nc = Some(
-                    u32::from_str_radix(&p.value, 16)
-                        .map_err(|_| "nc is not 8 hex digits".to_owned())?,
-                );
+                c.nc =
+                    Some(u32::from_str_radix(&p.value, 16).map_err(|_| "nc is not 8 hex digits".to_owned())?);
             }
             _ => c.other.push(Param::new(p.name, Some(p.raw))),
         }
     }
     if seen.contains(&false) {
-        return Err(
-            "Digest credentials need username, realm, nonce, uri and response".to_owned(),
-        );
+        return Err("Digest credentials need username, realm, nonce, uri and response".to_owned());
     }
     Ok(Some(c))
 }
@@ -802,18 +796,14 @@ fn kind_of(name: &str) -> Option<(&'static str, Kind)> {
     };
     KINDS
         .iter()
-        .find(|(long, short, _)| {
-            long.eq_ignore_ascii_case(name) || (compact.is_some() && *short == compact)
-        })
+        .find(|(long, short, _)| long.eq_ignore_ascii_case(name) || (compact.is_some() && *short == compact))
         .map(|(long, _, k)| (*long, *k))
 }
 
 fn expand_other_name(name: &str) -> String {
     let mut cs = name.chars();
     if let (Some(c), None) = (cs.next(), cs.next())
-        && let Some((_, long)) = OTHER_COMPACT
-            .iter()
-            .find(|(k, _)| *k == c.to_ascii_lowercase())
+        && let Some((_, long)) = OTHER_COMPACT.iter().find(|(k, _)| *k == c.to_ascii_lowercase())
     {
         return (*long).to_owned();
     }
@@ -885,7 +875,9 @@ fn single_name_addr(value: &str) -> Result<NameAddr, String> {
 }
 
 /// Parse one header value of a typed kind into zero or more header entries.
-fn typed_header(kind: Kind, value: &str, out: &mut Vec<Header>) -> Result<(), String> {
+/// `Ok(false)`: the value is of a form the model does not type (an
+/// authentication scheme other than Digest) and is to be kept verbatim.
+fn typed_header(kind: Kind, value: &str, out: &mut Vec<Header>) -> Result<bool, String> {
     match kind {
         Kind::Via => out.extend(list(value, via, false)?.into_iter().map(Header::Via)),
         Kind::From => out.push(Header::From(single_name_addr(value)?)),
@@ -899,7 +891,7 @@ fn typed_header(kind: Kind, value: &str, out: &mut Vec<Header>) -> Result<(), St
         }
         Kind::CallId => {
             let v = value.trim_matches(is_ws);
-            if v.is_empty() || v.chars().any(|c| c.is_whitespace()) {
+            if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 return Err("Call-ID must be one word".to_owned());
             }
             out.push(Header::CallId(v.to_owned()));
@@ -924,30 +916,20 @@ fn typed_header(kind: Kind, value: &str, out: &mut Vec<Header>) -> Result<(), St
         Kind::WwwAuthenticate | Kind::ProxyAuthenticate => match challenge(value)? {
             Some(c) if kind == Kind::WwwAuthenticate => out.push(Header::WwwAuthenticate(c)),
             Some(c) => out.push(Header::ProxyAuthenticate(c)),
-            None => return Err(String::new()),
+            None => return Ok(false),
         },
         Kind::Authorization | Kind::ProxyAuthorization => match credentials(value)? {
             Some(c) if kind == Kind::Authorization => out.push(Header::Authorization(c)),
             Some(c) => out.push(Header::ProxyAuthorization(c)),
-            None => return Err(String::new()),
+            None => return Ok(false),
         },
-        Kind::Allow => out.push(Header::Allow(
-            list(value, map(token, Method::parse), true)?,
-        )),
-        Kind::Supported => out.push(Header::Supported(list(
-            value,
-            map(token, str::to_owned),
-            true,
-        )?)),
-        Kind::Require => out.push(Header::Require(list(
-            value,
-            map(token, str::to_owned),
-            false,
-        )?)),
+        Kind::Allow => out.push(Header::Allow(list(value, map(token, Method::parse), true)?)),
+        Kind::Supported => out.push(Header::Supported(list(value, map(token, str::to_owned), true)?)),
+        Kind::Require => out.push(Header::Require(list(value, map(token, str::to_owned), false)?)),
         Kind::UserAgent => out.push(Header::UserAgent(value.to_owned())),
         Kind::Server => out.push(Header::Server(value.to_owned())),
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Parse one `name: value` header (already unfolded) into `out`. A header
@@ -957,8 +939,8 @@ fn typed_header(kind: Kind, value: &str, out: &mut Vec<Header>) -> Result<(), St
 pub(crate) fn parse_header(name: &str, value: &str, out: &mut Vec<Header>) -> Result<(), Error> {
     match kind_of(name) {
         Some((long, kind)) => match typed_header(kind, value, out) {
-            Ok(()) => Ok(()),
-            Err(reason) if reason.is_empty() => {
+            Ok(true) => Ok(()),
+            Ok(false) => {
                 out.push(Header::Other {
                     name: long.to_owned(),
                     value: value.to_owned(),
@@ -1007,7 +989,9 @@ fn parse_start_line(line: &str) -> Result<StartLine, Error> {
     let malformed = |what: &str| Error::MalformedStartLine(what.to_owned());
     if line.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SIP/")) {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-        let (version, rest) = line.split_once(is_ws).ok_or_else(|| malformed("no status code"))?;
+        let (version, rest) = line
+            .split_once(is_ws)
+            .ok_or_else(|| malformed("no status code"))?;
         check_version(version)?;
         let rest = rest.trim_start_matches(is_ws);
         let (code, reason) = match rest.find(is_ws) {
@@ -1061,7 +1045,8 @@ fn find_head_end(data: &[u8]) -> Option<(usize, usize)> {
 }
 
 fn has_bad_control(s: &str) -> bool {
-    s.chars().any(|c| (c.is_ascii_control() && c != '\t') || c == '\u{7f}')
+    s.chars()
+        .any(|c| (c.is_ascii_control() && c != '\t') || c == '\u{7f}')
 }
 
 /// Parse one message from a datagram (see [`Message::parse`]).
@@ -1111,7 +1096,9 @@ pub(crate) fn parse_message(data: &[u8]) -> Result<Message, Error> {
     let mut logical: Vec<(usize, String)> = Vec::new();
     for (idx, line) in lines {
         let line_no = idx + 1;
-        if has_bad_control(line) {
+        // Control characters may appear escaped in quoted strings (RFC 4475
+        // §3.1.1.2); the value parsers reject them elsewhere. A bare CR never.
+        if line.contains('\r') {
             return Err(Error::MalformedHeaderLine { line: line_no });
         }
         if line.starts_with(is_ws) {
@@ -1240,16 +1227,13 @@ mod tests {
     #[test]
     fn split_list_ignores_commas_in_quotes_and_brackets() {
         let v = split_list(r#""Doe, \"J\"" <sip:a@b;x=1,2>, <sip:c@d> , sip:e@f"#);
-        assert_eq!(
-            v,
-            vec![r#""Doe, \"J\"" <sip:a@b;x=1,2>"#, "<sip:c@d>", "sip:e@f"]
-        );
+        assert_eq!(v, vec![r#""Doe, \"J\"" <sip:a@b;x=1,2>"#, "<sip:c@d>", "sip:e@f"]);
     }
 
     #[test]
     fn quoted_string_resolves_pairs_and_rejects_unterminated() {
         assert_eq!(
-            quoted_string(r#""a\"b\\c" rest"#).map(|(r, s)| (r, s)),
+            quoted_string(r#""a\"b\\c" rest"#),
             Ok((" rest", "a\"b\\c".to_owned()))
         );
         assert!(quoted_string("\"open").is_err());
@@ -1276,7 +1260,13 @@ mod tests {
     #[test]
     fn version_other_than_2_0_is_unsupported() {
         assert!(check_version("SIP/2.0").is_ok());
-        assert!(matches!(check_version("SIP/7.0"), Err(Error::UnsupportedVersion(_))));
-        assert!(matches!(check_version("HTTP/1.1"), Err(Error::MalformedStartLine(_))));
+        assert!(matches!(
+            check_version("SIP/7.0"),
+            Err(Error::UnsupportedVersion(_))
+        ));
+        assert!(matches!(
+            check_version("HTTP/1.1"),
+            Err(Error::MalformedStartLine(_))
+        ));
     }
 }

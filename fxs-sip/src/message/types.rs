@@ -810,3 +810,46 @@ pub enum Message {
     /// A response.
     Response(Response),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_are_case_sensitive() {
+        assert_eq!(Method::parse("INVITE"), Method::Invite);
+        assert_eq!(Method::parse("invite"), Method::Other("invite".into()));
+        assert_eq!(Method::parse("PRACK").as_str(), "PRACK");
+    }
+
+    #[test]
+    fn status_code_classes_and_reasons() {
+        assert!(StatusCode::RINGING.is_provisional());
+        assert!(StatusCode::OK.is_success());
+        assert!(StatusCode::BUSY_HERE.is_failure());
+        assert_eq!(StatusCode::DECLINE.class(), 6);
+        assert_eq!(
+            StatusCode::REQUEST_TERMINATED.default_reason(),
+            "Request Terminated"
+        );
+        assert_eq!(StatusCode(499).default_reason(), "Client Error");
+    }
+
+    #[test]
+    fn transport_and_algorithm_tokens_are_case_insensitive() {
+        assert_eq!(Transport::parse("udp"), Transport::Udp);
+        assert_eq!(Transport::parse("Wss"), Transport::Wss);
+        assert_eq!(Transport::parse("quic"), Transport::Other("quic".into()));
+        assert_eq!(DigestAlgorithm::parse("md5-SESS"), DigestAlgorithm::Md5Sess);
+        assert_eq!(DigestAlgorithm::parse("SHA-512-256"), DigestAlgorithm::Other);
+    }
+
+    #[test]
+    fn set_tag_replaces_an_existing_tag() {
+        let mut a = NameAddr::new(Uri::sip(Some("a"), Host::Domain("example.com".into()), None));
+        a.set_tag("x");
+        a.set_tag("y");
+        assert_eq!(a.tag(), Some("y"));
+        assert_eq!(a.params.len(), 1);
+    }
+}

@@ -25,7 +25,7 @@ fn write_escaped(f: &mut Formatter<'_>, s: &str, allowed: fn(char) -> bool) -> f
 fn write_quoted(f: &mut Formatter<'_>, s: &str) -> fmt::Result {
     f.write_char('"')?;
     for c in s.chars() {
-        if c == '"' || c == '\\' || (c.is_ascii_control() && c != '\t') {
+        if c == '"' || c == '\\' || (c.is_control() && c != '\t') {
             f.write_char('\\')?;
         }
         f.write_char(c)?;
@@ -237,7 +237,11 @@ impl Display for Credentials {
             w.quoted("opaque", o)?;
         }
         if let Some(q) = &self.qop {
-            w.token("qop", q)?;
+            if !q.is_empty() && q.chars().all(super::parse::is_token_char) {
+                w.token("qop", q)?;
+            } else {
+                w.quoted("qop", q)?;
+            }
         }
         if let Some(nc) = self.nc {
             w.token("nc", &format_args!("{nc:08x}"))?;

@@ -4,8 +4,8 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::timer::{SipTimer, TimerTable};
 use super::TimerConfig;
+use super::timer::{SipTimer, TimerTable};
 use crate::message::{CSeq, Header, Headers, Method, Request, Response};
 use crate::ua::Transmit;
 
@@ -176,9 +176,7 @@ impl ClientTransaction {
                     self.interval *= 2;
                     self.timers.set(SipTimer::A, now + self.interval);
                 }
-                SipTimer::E
-                    if matches!(self.state, ClientState::Trying | ClientState::Proceeding) =>
-                {
+                SipTimer::E if matches!(self.state, ClientState::Trying | ClientState::Proceeding) => {
                     self.retransmit(out);
                     self.interval = if self.state == ClientState::Proceeding {
                         cfg.t2

@@ -117,9 +117,6 @@ pub(crate) enum TxEvent {
     },
     /// Client transaction `tx` got no final response (Timer B or F).
     Timeout(TxId),
-    /// INVITE server transaction `tx` never got the ACK of its non-2xx final
-    /// response (Timer H).
-    NoAck(TxId),
     /// Client transaction `tx` is gone; its responses no longer arrive.
     ClientTerminated(TxId),
 }
@@ -248,12 +245,7 @@ impl Transactions {
 
     /// A response arrived from the network: match it (RFC 3261 §17.1.3) and
     /// let its transaction act. Unmatched responses are dropped.
-    pub(crate) fn on_response(
-        &mut self,
-        now: Instant,
-        response: Response,
-        out: &mut VecDeque<Transmit>,
-    ) {
+    pub(crate) fn on_response(&mut self, now: Instant, response: Response, out: &mut VecDeque<Transmit>) {
         let Some(branch) = response.headers.top_via().and_then(|v| v.branch()) else {
             return;
         };
@@ -311,8 +303,7 @@ impl Transactions {
             return IncomingRequest::Ack(request);
         }
         let invite = if request.method == Method::Cancel {
-            ServerKey::of(&request, Method::Invite)
-                .and_then(|k| self.server_index.get(&k).copied())
+            ServerKey::of(&request, Method::Invite).and_then(|k| self.server_index.get(&k).copied())
         } else {
             None
         };
@@ -354,13 +345,6 @@ impl Transactions {
         sent
     }
 
-    /// True if server transaction `tx` exists and has sent no final response.
-    pub(crate) fn server_pending(&self, tx: TxId) -> bool {
-        self.servers.get(&tx).is_some_and(|(_, t)| {
-            matches!(t.state, ServerState::Trying | ServerState::Proceeding)
-        })
-    }
-
     /// Fire every timer due at `now`.
     pub(crate) fn handle_timeout(&mut self, now: Instant, out: &mut VecDeque<Transmit>) {
         while let Some(id) = self.queue.pop_due(now) {
@@ -369,9 +353,7 @@ impl Transactions {
                     self.events.push_back(TxEvent::Timeout(id));
                 }
             } else if let Some((_, tx)) = self.servers.get_mut(&id) {
-                if tx.handle_timeout(now, &self.cfg, out) {
-                    self.events.push_back(TxEvent::NoAck(id));
-                }
+                tx.handle_timeout(now, &self.cfg, out);
             }
             self.reschedule(id);
         }
@@ -396,12 +378,14 @@ impl Transactions {
                 t.state,
                 ClientState::Calling | ClientState::Trying | ClientState::Proceeding
             )
-        }) || self.servers.values().any(|(_, t)| {
-            matches!(t.state, ServerState::Trying | ServerState::Proceeding)
-        })
+        }) || self
+            .servers
+            .values()
+            .any(|(_, t)| matches!(t.state, ServerState::Trying | ServerState::Proceeding))
     }
 
     /// Number of live transactions (client + server).
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.clients.len() + self.servers.len()
     }

@@ -4,8 +4,8 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::timer::{SipTimer, TimerTable};
 use super::TimerConfig;
+use super::timer::{SipTimer, TimerTable};
 use crate::message::{Request, Response, StatusCode};
 use crate::ua::Transmit;
 
@@ -177,15 +177,10 @@ impl ServerTransaction {
         ServerOutcome::Absorbed
     }
 
-    /// Fire every timer due at `now`. Returns true when Timer H fired (the ACK
-    /// for a non-2xx final response never came).
-    pub(crate) fn handle_timeout(
-        &mut self,
-        now: Instant,
-        cfg: &TimerConfig,
-        out: &mut VecDeque<Transmit>,
-    ) -> bool {
-        let mut no_ack = false;
+    /// Fire every timer due at `now`. Timer H (the ACK for a non-2xx final
+    /// response never came) just ends the transaction: the call it answered
+    /// has already ended.
+    pub(crate) fn handle_timeout(&mut self, now: Instant, cfg: &TimerConfig, out: &mut VecDeque<Transmit>) {
         while let Some(timer) = self.timers.take_expired(now) {
             match timer {
                 SipTimer::G if self.state == ServerState::Completed => {
@@ -193,18 +188,12 @@ impl ServerTransaction {
                     self.interval = (self.interval * 2).min(cfg.t2);
                     self.timers.set(SipTimer::G, now + self.interval);
                 }
-                SipTimer::H => {
-                    self.timers.stop_all();
-                    self.state = ServerState::Terminated;
-                    no_ack = true;
-                }
-                SipTimer::I | SipTimer::J | SipTimer::L => {
+                SipTimer::H | SipTimer::I | SipTimer::J | SipTimer::L => {
                     self.timers.stop_all();
                     self.state = ServerState::Terminated;
                 }
                 _ => {}
             }
         }
-        no_ack
     }
 }

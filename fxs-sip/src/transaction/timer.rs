@@ -150,17 +150,8 @@ impl<K: Copy + Eq + Hash + Ord> TimerQueue<K> {
         // Keep the heap from growing without bound when owners re-arm far
         // ahead of time: rebuild it from the current deadlines.
         if self.heap.len() > 2 * self.current.len() + 64 {
-            self.heap = self
-                .current
-                .iter()
-                .map(|(k, at)| Reverse((*at, *k)))
-                .collect();
+            self.heap = self.current.iter().map(|(k, at)| Reverse((*at, *k))).collect();
         }
-    }
-
-    /// The current deadline of `key`.
-    pub(crate) fn get(&self, key: K) -> Option<Instant> {
-        self.current.get(&key).copied()
     }
 
     /// The earliest deadline of all owners.

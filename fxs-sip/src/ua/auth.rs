@@ -68,11 +68,7 @@ impl DigestSession {
             Some(c) if c.challenge.nonce == challenge.nonce && c.proxy == proxy => c.nc,
             _ => 0,
         };
-        self.cached = Some(Cached {
-            challenge,
-            proxy,
-            nc,
-        });
+        self.cached = Some(Cached { challenge, proxy, nc });
         Ok(())
     }
 

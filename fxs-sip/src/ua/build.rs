@@ -3,11 +3,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::message::{
-    Header, Host, MediaType, Method, Request, Response, StatusCode, Transport, Uri, Via,
-};
-use crate::sdp::SessionDescription;
 use crate::Error;
+use crate::message::{Header, Host, MediaType, Method, Request, Response, StatusCode, Transport, Uri, Via};
+use crate::sdp::SessionDescription;
 
 /// The methods we accept (Allow, RFC 3261 §20.5).
 pub(crate) const ALLOWED: [Method; 5] = [
@@ -149,9 +147,7 @@ impl SdpBodyError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE.default_reason().to_owned(),
             ),
             SdpBodyError::Malformed(Some(e)) => e.response_status(),
-            SdpBodyError::Malformed(None) => {
-                (StatusCode::BAD_REQUEST, "SDP body is not UTF-8".to_owned())
-            }
+            SdpBodyError::Malformed(None) => (StatusCode::BAD_REQUEST, "SDP body is not UTF-8".to_owned()),
         }
     }
 }

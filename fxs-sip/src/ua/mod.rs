@@ -33,10 +33,11 @@ pub struct UaConfig {
     /// Seed of the generator of tags, branches, Call-IDs, cnonces and timer
     /// jitter: the same seed and the same inputs give the same output.
     pub rng_seed: u64,
-    /// T1, the round-trip estimate (RFC 3261 §17.1.1.1; 500 ms).
+    /// T1, the round-trip estimate (RFC 3261 §17.1.1.1; 500 ms). Values
+    /// below 1 ms are raised to 1 ms so retransmissions always move time on.
     pub t1: Duration,
     /// T2, the retransmit cap of non-INVITE requests and INVITE responses
-    /// (RFC 3261 §17.1.2.2; 4 s).
+    /// (RFC 3261 §17.1.2.2; 4 s). Raised to T1 if smaller.
     pub t2: Duration,
     /// T4, the longest time a message lives in the network
     /// (RFC 3261 §17.1.2.2; 5 s).
@@ -215,7 +216,8 @@ enum UaTimer {
 /// It opens no socket, starts no thread and never reads a clock: the caller
 /// moves datagrams and time in and out. Its methods come in four classes:
 ///
-/// - **(A) getters** on `&self`: [`UserAgent::is_idle`].
+/// - **(A) getters** on `&self`: [`UserAgent::is_idle`],
+///   [`UserAgent::config`].
 /// - **(B) input**: [`UserAgent::handle_datagram`] for every datagram that
 ///   arrives on the socket bound to [`UaConfig::local_addr`], and
 ///   [`UserAgent::handle_timeout`] when the instant given by
@@ -263,7 +265,6 @@ enum UaTimer {
 #[derive(Debug)]
 pub struct UserAgent {
     config: UaConfig,
-    timer_config: TimerConfig,
     /// The latest instant seen (time never goes backwards inside).
     now: Instant,
     ids: IdGen,
@@ -281,11 +282,12 @@ pub struct UserAgent {
 
 impl UserAgent {
     /// A user agent with nothing registered and no calls, started at `now`.
-    pub fn new(config: UaConfig, now: Instant) -> UserAgent {
+    pub fn new(mut config: UaConfig, now: Instant) -> UserAgent {
+        config.t1 = config.t1.max(Duration::from_millis(1));
+        config.t2 = config.t2.max(config.t1);
         let timer_config = TimerConfig::new(config.t1, config.t2, config.t4);
         let ids = IdGen::new(config.rng_seed, config.local_addr.ip().to_string());
         UserAgent {
-            timer_config,
             now,
             ids,
             tx: Transactions::new(timer_config),
@@ -302,7 +304,8 @@ impl UserAgent {
         }
     }
 
-    /// The configuration given to [`UserAgent::new`].
+    /// The configuration given to [`UserAgent::new`] (timers normalised as
+    /// documented on [`UaConfig`]).
     pub fn config(&self) -> &UaConfig {
         &self.config
     }
@@ -413,9 +416,6 @@ impl UserAgent {
                     Some(TxOwner::Bye(call)) => self.on_bye_done(call, tx),
                     Some(TxOwner::Cancel(_)) | None => {}
                 },
-                // Our non-2xx final response was never acknowledged: the
-                // call it belonged to has already ended; nothing to do.
-                TxEvent::NoAck(_) => {}
                 TxEvent::ClientTerminated(tx) => {
                     self.tx_owners.remove(&tx);
                 }
@@ -443,12 +443,6 @@ impl UserAgent {
         let id = CallId(self.next_call);
         self.next_call = self.next_call.wrapping_add(1);
         id
-    }
-
-    /// Target URI of a Request-URI written by the application, for tests.
-    #[cfg(test)]
-    fn debug_call_count(&self) -> usize {
-        self.calls.len()
     }
 }
 

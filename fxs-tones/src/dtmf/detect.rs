@@ -1,0 +1,680 @@
+//! DTMF detector ([`DtmfDetector`]).
+
+use super::check_rate;
+use crate::complex::{C32, dirichlet};
+use crate::digit::{COL_HZ, ROW_HZ};
+use crate::goertzel::{Bank, block_shift, omega};
+use crate::{Dbm0, Digit, Error};
+
+/// Filters: four rows then four columns.
+const TONES: usize = 8;
+/// Consecutive candidate blocks verified together before a digit is declared.
+const RUN_BLOCKS: usize = 3;
+/// Blocks without the digit that end it.
+const END_BLOCKS: u8 = 2;
+/// Events the detector queues between polls.
+pub const DTMF_EVENT_CAPACITY: usize = 4;
+
+/// Largest accepted frequency deviation, as a fraction of the nominal
+/// frequency (between Q.24's 1.5 % operate and 3.5 % non-operate).
+const FREQ_TOLERANCE: f32 = 0.025;
+/// The two block-to-block frequency estimates must agree within this.
+const PAIR_AGREEMENT_HZ: f32 = 8.0;
+/// Weakest accepted tone (RFC 4733 / dtmf.md §5.1: accept 0 to -36 dBm0).
+const MIN_TONE_DBM0: f32 = -36.0;
+/// High tone weaker than the low tone by at most this (normal twist, Q.24).
+const NORMAL_TWIST_DB: f32 = 8.0;
+/// High tone stronger than the low tone by at most this (reverse twist, Q.24).
+const REVERSE_TWIST_DB: f32 = 4.0;
+/// Measurement allowance added to both twist limits.
+const TWIST_ALLOWANCE_DB: f32 = 0.5;
+/// Rounds of amplitude solving and frequency refinement.
+const SOLVE_ROUNDS: usize = 3;
+/// Share of the block energy the two solved tones must carry.
+const MIN_TONE_SHARE: f32 = 0.7;
+/// Share of the block energy the two raw filter outputs must carry for a
+/// block to be a candidate (a cheap pre-check).
+const MIN_RAW_SHARE: f32 = 0.3;
+/// The strongest filter of a group must beat the others of the group by this.
+const RELATIVE_PEAK_DB: f32 = 3.0;
+/// The two halves of a candidate block must be within this of each other.
+const HALF_BALANCE_DB: f32 = 2.5;
+/// A held digit stays present while both tones are within this of their
+/// level at detection.
+const HOLD_DB: f32 = 10.0;
+
+fn db_to_power_ratio(db: f32) -> f32 {
+    libm::powf(10.0, db / 10.0)
+}
+
+/// What happened to a digit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DtmfEvent {
+    /// A digit was recognised; `at` is the sample index (since the detector
+    /// was created) where it began, accurate to one 10 ms block.
+    Start {
+        /// The digit.
+        digit: Digit,
+        /// First sample of the digit.
+        at: u64,
+    },
+    /// A digit ended; `end` is the sample index just after it (exclusive),
+    /// accurate to one block. Always follows the digit's `Start`.
+    End {
+        /// The digit.
+        digit: Digit,
+        /// First sample of the digit (as in its `Start`).
+        start: u64,
+        /// Sample just after the digit.
+        end: u64,
+    },
+}
+
+/// Per-block data of a candidate kept until verification.
+#[derive(Clone, Copy, Debug, Default)]
+struct RunBlock {
+    /// Block DFT values of the row and the column filter.
+    xr: C32,
+    xc: C32,
+    /// Half-to-half phase advance (rad over half a block) minus the nominal one.
+    coarse_r: f32,
+    coarse_c: f32,
+    /// Sum of squares of the block.
+    energy: f32,
+}
+
+/// The digit being held.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    digit: Digit,
+    row: u8,
+    col: u8,
+    absent: u8,
+    start: u64,
+    /// End of the last block that held the digit.
+    end: u64,
+    /// Raw filter powers at detection.
+    ref_r: f32,
+    ref_c: f32,
+}
+
+/// Finds DTMF digits in 16-bit PCM at 8 or 16 kHz.
+///
+/// Feed any number of samples with [`process`](Self::process) and collect
+/// [`DtmfEvent`]s with [`poll_event`](Self::poll_event). A digit is reported
+/// 30 ms after it began (`Start`) and 20 ms after it stopped (`End`). It
+/// meets ITU-T Q.24 (AT&T column, dtmf.md §3.1): operate at +-1.5 %
+/// frequency deviation, twist -8..+4 dB, 0 to -25 dBm0 per tone, 40 ms
+/// tones and pauses, bridging 10 ms interruptions; do not operate at
+/// +-3.5 %, on tones of 23 ms or less, or on a single tone. How it decides
+/// is described below.
+///
+/// State is fixed (no allocation, under 512 bytes). The event queue holds
+/// [`DTMF_EVENT_CAPACITY`] events; one 10 ms block produces at most two,
+/// so poll after every `process` call of up to 20 ms. If the queue
+/// overflows the oldest event is dropped and counted in
+/// [`dropped_events`](Self::dropped_events).
+///
+/// ```
+/// use fxs_tones::{Digit, DtmfDetector, DtmfEvent, DtmfGenerator, DtmfGeneratorConfig};
+/// let mut g = DtmfGenerator::new(DtmfGeneratorConfig::default())?;
+/// g.push(Digit::D7)?;
+/// let mut d = DtmfDetector::new(8000)?;
+/// let mut frame = [0i16; 80];
+/// let mut starts = Vec::new();
+/// for _ in 0..20 {
+///     g.generate(&mut frame);
+///     d.process(&frame);
+///     while let Some(e) = d.poll_event() {
+///         if let DtmfEvent::Start { digit, .. } = e {
+///             starts.push(digit);
+///         }
+///     }
+/// }
+/// assert_eq!(starts, [Digit::D7]);
+/// # Ok::<(), fxs_tones::Error>(())
+/// ```
+///
+/// # How it decides
+///
+/// The input is cut into 10 ms blocks (80 samples at 8 kHz), each made of
+/// two 5 ms halves. Eight Goertzel filters (the Q.23 rows and columns) run
+/// over each half and keep the complex DFT value, so per block the detector
+/// has the energy and the phase of every DTMF frequency in both halves.
+///
+/// 1. **Candidate block.** The strongest row and the strongest column are
+///    each above a floor, each stronger than the other filters of its group
+///    (relative peak), together carry a fair share of the block energy, and
+///    the two halves of the block have about the same energy (so a block
+///    only partly covered by a tone does not count).
+/// 2. **Verification over three blocks.** Three consecutive candidate
+///    blocks with the same row and column are verified together:
+///    - the frequency of each tone is measured from the phase advance of its
+///      DFT value from block to block (fine, +-50 Hz unambiguous), with the
+///      half-block phase advance (coarse, +-100 Hz) choosing the alias; the
+///      two block-to-block estimates must agree and the deviation must be
+///      within 2.5 % of the nominal frequency: between "must operate" at
+///      1.5 % and "must not operate" at 3.5 % (Q.24 AT&T, dtmf.md §3.1);
+///    - the complex amplitudes of the two tones are solved from the two
+///      filters' values with the leakage of each tone into the other
+///      filter removed (a 2 x 2 system built from the measured frequencies),
+///      so level and twist are exact even at 8 dB twist and 1.5 % deviation;
+///    - per block: each tone is at least -36 dBm0 (RFC 4733's lower receive
+///      limit, dtmf.md §5.1), the twist T = high - low is within -8..+4 dB
+///      (normal 8 dB, reverse 4 dB, dtmf.md §3.1) plus a 0.5 dB measurement
+///      allowance, and the two tones carry at least 70 % of the block
+///      energy (the total-energy check against talk-off, dtmf.md §3.3).
+///
+///    Three blocks (30 ms) also set the duration limits: a tone of 40 ms
+///    always covers three whole blocks and is detected; one of 23 ms can
+///    cover at most one whole block plus two partial ones, and the partial
+///    ones fail the half-block energy check (Q.24: operate >= 40 ms, not
+///    operate <= 23 ms).
+/// 3. **Holding and ending.** Once declared, a block keeps the digit alive
+///    while both of its tones stay within 10 dB of their level at
+///    detection. The digit ends after two blocks without it, so any
+///    interruption of up to 10 ms, which can spoil at most one block beyond
+///    recovery, is bridged (Q.24: <= 10 ms). A pause of 40 ms always ends
+///    it.
+///
+/// Reported sample indices are block-accurate: `start` is the first sample
+/// of the first verified block, `end` the sample after the last block that
+/// still held the digit.
+#[derive(Clone, Debug)]
+pub struct DtmfDetector {
+    bank: Bank<TONES>,
+    /// `e^(-j w L)` per filter, L = half a block.
+    shift: [C32; TONES],
+    /// DFT values of the first half of the current block.
+    xa: [C32; TONES],
+    /// Sum of squares of the current half block.
+    energy: f32,
+    /// Sum of squares of the first half of the current block.
+    energy_a: f32,
+    samples: u64,
+    sample_rate: u32,
+    /// Samples in half a block.
+    half: u16,
+    /// Position in the current block.
+    pos: u16,
+    /// Smallest raw filter power of a candidate tone.
+    min_raw_power: f32,
+    /// Smallest solved amplitude of an accepted tone.
+    min_amplitude: f32,
+    run: [RunBlock; RUN_BLOCKS],
+    run_len: u8,
+    run_row: u8,
+    run_col: u8,
+    held: Option<Held>,
+    queue: [Option<DtmfEvent>; DTMF_EVENT_CAPACITY],
+    queue_head: u8,
+    queue_len: u8,
+    dropped: u32,
+}
+
+impl DtmfDetector {
+    /// A detector for `sample_rate` (8000 or 16000 Hz).
+    pub fn new(sample_rate: u32) -> Result<DtmfDetector, Error> {
+        check_rate(sample_rate)?;
+        let half = (sample_rate / 200) as usize; // 5 ms
+        let mut freqs = [0.0; TONES];
+        freqs[..4].copy_from_slice(&ROW_HZ);
+        freqs[4..].copy_from_slice(&COL_HZ);
+        let mut shift = [C32::ZERO; TONES];
+        for (s, &f) in shift.iter_mut().zip(&freqs) {
+            *s = block_shift(f, sample_rate, half);
+        }
+        let min_amplitude = Dbm0(MIN_TONE_DBM0).amplitude();
+        // Raw power of a tone 6 dB under the floor, so that deviation and
+        // leakage cannot hide a tone the solved amplitudes would accept.
+        let raw = 0.5 * min_amplitude * half as f32; // A N / 2 with N = 2 half, 6 dB down
+        Ok(DtmfDetector {
+            bank: Bank::new(&freqs, sample_rate),
+            shift,
+            xa: [C32::ZERO; TONES],
+            energy: 0.0,
+            energy_a: 0.0,
+            samples: 0,
+            sample_rate,
+            half: half as u16,
+            pos: 0,
+            min_raw_power: raw * raw,
+            min_amplitude,
+            run: [RunBlock::default(); RUN_BLOCKS],
+            run_len: 0,
+            run_row: 0,
+            run_col: 0,
+            held: None,
+            queue: [None; DTMF_EVENT_CAPACITY],
+            queue_head: 0,
+            queue_len: 0,
+            dropped: 0,
+        })
+    }
+
+    /// Feeds samples (any length; typically one 10 ms frame).
+    pub fn process(&mut self, samples: &[i16]) {
+        let half = usize::from(self.half);
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let pos = usize::from(self.pos);
+            let take = (half - pos % half).min(rest.len());
+            let (now, later) = rest.split_at(take);
+            rest = later;
+            self.bank.update(now);
+            self.energy += now.iter().map(|&x| f32::from(x) * f32::from(x)).sum::<f32>();
+            self.samples += take as u64;
+            let pos = pos + take;
+            if pos == half {
+                for k in 0..TONES {
+                    self.xa[k] = self.bank.dft(k, self.shift[k]);
+                }
+                self.bank.reset();
+                self.energy_a = self.energy;
+                self.energy = 0.0;
+                self.pos = self.half;
+            } else if pos == 2 * half {
+                self.end_of_block();
+                self.bank.reset();
+                self.energy = 0.0;
+                self.pos = 0;
+            } else {
+                self.pos = pos as u16;
+            }
+        }
+    }
+
+    /// The next event, oldest first.
+    pub fn poll_event(&mut self) -> Option<DtmfEvent> {
+        if self.queue_len == 0 {
+            return None;
+        }
+        let e = self.queue[usize::from(self.queue_head)].take();
+        self.queue_head = (self.queue_head + 1) % DTMF_EVENT_CAPACITY as u8;
+        self.queue_len -= 1;
+        e
+    }
+
+    /// Samples fed since creation.
+    pub fn samples_processed(&self) -> u64 {
+        self.samples
+    }
+
+    /// The sample rate this detector was made for.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// The digit currently held (declared and not yet ended), if any.
+    pub fn current_digit(&self) -> Option<Digit> {
+        self.held.map(|h| h.digit)
+    }
+
+    /// Events lost because the queue was full.
+    pub fn dropped_events(&self) -> u32 {
+        self.dropped
+    }
+
+    fn push_event(&mut self, e: DtmfEvent) {
+        if usize::from(self.queue_len) == DTMF_EVENT_CAPACITY {
+            self.queue_head = (self.queue_head + 1) % DTMF_EVENT_CAPACITY as u8;
+            self.queue_len -= 1;
+            self.dropped = self.dropped.saturating_add(1);
+        }
+        let at = (usize::from(self.queue_head) + usize::from(self.queue_len)) % DTMF_EVENT_CAPACITY;
+        self.queue[at] = Some(e);
+        self.queue_len += 1;
+    }
+
+    /// Runs the decision logic at the end of a block.
+    fn end_of_block(&mut self) {
+        let block_len = 2 * u64::from(self.half);
+        let block_end = self.samples;
+
+        let mut xb = [C32::ZERO; TONES];
+        let mut x = [C32::ZERO; TONES];
+        let mut p = [0.0f32; TONES];
+        for k in 0..TONES {
+            xb[k] = self.bank.dft(k, self.shift[k]);
+            x[k] = self.xa[k] + xb[k] * self.shift[k];
+            p[k] = x[k].norm_sqr();
+        }
+        let row = strongest(&p[..4]);
+        let col = 4 + strongest(&p[4..]);
+        let energy_b = self.energy;
+        let energy = self.energy_a + energy_b;
+
+        // Hold or end the current digit.
+        if let Some(mut h) = self.held {
+            let keep = 1.0 / db_to_power_ratio(HOLD_DB);
+            if p[usize::from(h.row)] >= keep * h.ref_r && p[4 + usize::from(h.col)] >= keep * h.ref_c {
+                h.absent = 0;
+                h.end = block_end;
+                self.held = Some(h);
+            } else {
+                h.absent += 1;
+                if h.absent >= END_BLOCKS {
+                    self.held = None;
+                    self.push_event(DtmfEvent::End {
+                        digit: h.digit,
+                        start: h.start,
+                        end: h.end,
+                    });
+                } else {
+                    self.held = Some(h);
+                }
+            }
+        }
+
+        if !self.is_candidate(&p, row, col, energy) {
+            self.run_len = 0;
+            return;
+        }
+        let (r, c) = (row as u8, (col - 4) as u8);
+        if self.held.is_some_and(|h| h.row == r && h.col == c) {
+            self.run_len = 0;
+            return;
+        }
+        if self.run_len == 0 || self.run_row != r || self.run_col != c {
+            self.run_len = 0;
+            self.run_row = r;
+            self.run_col = c;
+        }
+        let coarse = |k: usize| (xb[k] * self.xa[k].conj() * self.shift[k]).arg();
+        self.run[usize::from(self.run_len)] = RunBlock {
+            xr: x[row],
+            xc: x[col],
+            coarse_r: coarse(row),
+            coarse_c: coarse(col),
+            energy,
+        };
+        self.run_len += 1;
+        if usize::from(self.run_len) < RUN_BLOCKS {
+            return;
+        }
+        match self.verify() {
+            Some((ref_r, ref_c)) => {
+                let start = block_end - RUN_BLOCKS as u64 * block_len;
+                if let Some(h) = self.held.take() {
+                    self.push_event(DtmfEvent::End {
+                        digit: h.digit,
+                        start: h.start,
+                        end: h.end.min(start),
+                    });
+                }
+                let digit = Digit::at(usize::from(r), usize::from(c));
+                self.push_event(DtmfEvent::Start { digit, at: start });
+                self.held = Some(Held {
+                    digit,
+                    row: r,
+                    col: c,
+                    absent: 0,
+                    start,
+                    end: block_end,
+                    ref_r,
+                    ref_c,
+                });
+                self.run_len = 0;
+            }
+            None => {
+                // Slide: the two newest blocks may still start a valid run.
+                self.run.copy_within(1.., 0);
+                self.run_len -= 1;
+            }
+        }
+    }
+
+    /// The cheap per-block test (step 1 of the type docs).
+    fn is_candidate(&self, p: &[f32; TONES], row: usize, col: usize, energy: f32) -> bool {
+        if p[row] < self.min_raw_power || p[col] < self.min_raw_power {
+            return false;
+        }
+        let rel = db_to_power_ratio(RELATIVE_PEAK_DB);
+        let beats_group = |best: usize, group: core::ops::Range<usize>| {
+            group.filter(|&k| k != best).all(|k| p[best] >= rel * p[k])
+        };
+        if !beats_group(row, 0..4) || !beats_group(col, 4..8) {
+            return false;
+        }
+        // A sine of amplitude A gives |X| = A N / 2, i.e. a mean square of
+        // A^2 / 2 = 2 |X|^2 / N^2; compare with the block mean square E / N.
+        let n = 2.0 * f32::from(self.half);
+        if 2.0 * (p[row] + p[col]) / n < MIN_RAW_SHARE * energy {
+            return false;
+        }
+        let (a, b) = (self.energy_a, energy - self.energy_a);
+        let balance = db_to_power_ratio(HALF_BALANCE_DB);
+        a <= balance * b && b <= balance * a
+    }
+
+    /// Verifies a full run (step 2 of the type docs); returns the reference
+    /// filter powers for holding the digit.
+    fn verify(&self) -> Option<(f32, f32)> {
+        let run = &self.run;
+        let r = usize::from(self.run_row);
+        let c = usize::from(self.run_col);
+        let sr = self.sample_rate;
+        let half = usize::from(self.half);
+        let n = 2 * half;
+        let (fr, fc) = (ROW_HZ[r], COL_HZ[c]);
+        let (wr, wc) = (omega(fr, sr), omega(fc, sr));
+        // Phase turn of a nominal-frequency tone over one block.
+        let rot_r = self.shift[r] * self.shift[r];
+        let rot_c = self.shift[4 + c] * self.shift[4 + c];
+
+        // Coarse deviation (rad/sample) from the half-block advances.
+        let mut sum_r = C32::ZERO;
+        let mut sum_c = C32::ZERO;
+        for b in run {
+            sum_r += C32::expj(b.coarse_r);
+            sum_c += C32::expj(b.coarse_c);
+        }
+        let coarse_r = sum_r.arg() / half as f32;
+        let coarse_c = sum_c.arg() / half as f32;
+
+        // Fine deviation from the raw block-to-block advances.
+        let mut dr = nearest_alias(block_advance(&run.map(|b| b.xr), rot_r, n), coarse_r, n);
+        let mut dc = nearest_alias(block_advance(&run.map(|b| b.xc), rot_c, n), coarse_c, n);
+
+        // Solve the tones' complex amplitudes with the cross-leakage removed,
+        // then refine the frequencies from the solved phases; repeat.
+        let mut alpha = [(C32::ZERO, C32::ZERO); RUN_BLOCKS];
+        for _ in 0..SOLVE_ROUNDS {
+            let (wl, wh) = (wr + dr, wc + dc);
+            // Kernels: tone (l, h) seen by filter (r, c), and the tones'
+            // negative-frequency images seen by each filter.
+            let d_lr = dirichlet(dr, n);
+            let d_hr = dirichlet(wh - wr, n);
+            let d_lc = dirichlet(wl - wc, n);
+            let d_hc = dirichlet(dc, n);
+            let i_lr = dirichlet(-wl - wr, n);
+            let i_hr = dirichlet(-wh - wr, n);
+            let i_lc = dirichlet(-wl - wc, n);
+            let i_hc = dirichlet(-wh - wc, n);
+            let det = d_lr * d_hc - d_hr * d_lc;
+            for (a, b) in alpha.iter_mut().zip(run) {
+                // Remove the images of the previous round's estimate, then
+                // solve the 2 x 2 system.
+                let xr = b.xr - a.0.conj() * i_lr - a.1.conj() * i_hr;
+                let xc = b.xc - a.0.conj() * i_lc - a.1.conj() * i_hc;
+                *a = ((xr * d_hc - xc * d_hr).div(det), (xc * d_lr - xr * d_lc).div(det));
+            }
+            dr = nearest_alias(block_advance(&alpha.map(|a| a.0), rot_r, n), dr, n);
+            dc = nearest_alias(block_advance(&alpha.map(|a| a.1), rot_c, n), dc, n);
+        }
+
+        let to_hz = sr as f32 / (2.0 * core::f32::consts::PI);
+        if (dr * to_hz).abs() > FREQ_TOLERANCE * fr || (dc * to_hz).abs() > FREQ_TOLERANCE * fc {
+            return None;
+        }
+        // Every block-to-block estimate must tell the same frequency.
+        for k in 1..RUN_BLOCKS {
+            let pl = nearest_alias(block_advance(&[alpha[k - 1].0, alpha[k].0], rot_r, n), dr, n);
+            let ph = nearest_alias(block_advance(&[alpha[k - 1].1, alpha[k].1], rot_c, n), dc, n);
+            if ((pl - dr) * to_hz).abs() > PAIR_AGREEMENT_HZ || ((ph - dc) * to_hz).abs() > PAIR_AGREEMENT_HZ
+            {
+                return None;
+            }
+        }
+        let max_twist = db_to_power_ratio(REVERSE_TWIST_DB + TWIST_ALLOWANCE_DB);
+        let min_twist = 1.0 / db_to_power_ratio(NORMAL_TWIST_DB + TWIST_ALLOWANCE_DB);
+        let min_amp_sq = self.min_amplitude * self.min_amplitude;
+        for (a, b) in alpha.iter().zip(run) {
+            // Peak amplitude A = 2 |alpha|.
+            let low_sq = 4.0 * a.0.norm_sqr();
+            let high_sq = 4.0 * a.1.norm_sqr();
+            if low_sq < min_amp_sq || high_sq < min_amp_sq {
+                return None;
+            }
+            let twist = high_sq / low_sq;
+            if twist > max_twist || twist < min_twist {
+                return None;
+            }
+            if 0.5 * (low_sq + high_sq) * (n as f32) < MIN_TONE_SHARE * b.energy {
+                return None;
+            }
+        }
+        let k = 1.0 / RUN_BLOCKS as f32;
+        let ref_r = run.iter().map(|b| b.xr.norm_sqr()).sum::<f32>() * k;
+        let ref_c = run.iter().map(|b| b.xc.norm_sqr()).sum::<f32>() * k;
+        Some((ref_r, ref_c))
+    }
+}
+
+/// Index of the largest value.
+fn strongest(p: &[f32]) -> usize {
+    let mut best = 0;
+    for (k, &v) in p.iter().enumerate() {
+        if v > p[best] {
+            best = k;
+        }
+    }
+    best
+}
+
+/// Frequency deviation (rad/sample, modulo `2 pi / n`) from the phase
+/// turn between consecutive `n`-sample blocks' DFT values, beyond the
+/// nominal turn (`rot` = `e^(-j w0 n)`); pairs are averaged as vectors.
+fn block_advance(values: &[C32], rot: C32, n: usize) -> f32 {
+    let mut sum = C32::ZERO;
+    for pair in values.windows(2) {
+        sum += pair[1] * pair[0].conj() * rot;
+    }
+    sum.arg() / n as f32
+}
+
+/// `fine` (known modulo `2 pi / n` rad/sample) moved by whole turns to lie
+/// nearest `guide`.
+fn nearest_alias(fine: f32, guide: f32, n: usize) -> f32 {
+    let turn = 2.0 * core::f32::consts::PI / n as f32;
+    fine + libm::roundf((guide - fine) / turn) * turn
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    /// A dual tone with exact frequencies and levels, `ms` long, then `gap_ms` silence.
+    fn dual(lo: f32, hi: f32, lo_db: f32, hi_db: f32, ms: u32, gap_ms: u32, sr: u32) -> Vec<i16> {
+        let (al, ah) = (Dbm0(lo_db).amplitude(), Dbm0(hi_db).amplitude());
+        let on = (ms * sr / 1000) as usize;
+        let off = (gap_ms * sr / 1000) as usize;
+        let mut v: Vec<i16> = (0..on)
+            .map(|i| {
+                let t = i as f64 / f64::from(sr);
+                let x = f64::from(al) * libm::sin(2.0 * core::f64::consts::PI * f64::from(lo) * t)
+                    + f64::from(ah) * libm::sin(2.0 * core::f64::consts::PI * f64::from(hi) * t);
+                x.round().clamp(-32768.0, 32767.0) as i16
+            })
+            .collect();
+        v.resize(on + off, 0);
+        v
+    }
+
+    fn events(d: &mut DtmfDetector, x: &[i16]) -> Vec<DtmfEvent> {
+        let mut out = Vec::new();
+        for f in x.chunks(80) {
+            d.process(f);
+            while let Some(e) = d.poll_event() {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn state_is_under_512_bytes() {
+        assert!(
+            core::mem::size_of::<DtmfDetector>() < 512,
+            "{}",
+            core::mem::size_of::<DtmfDetector>()
+        );
+    }
+
+    #[test]
+    fn unsupported_rate_is_refused() {
+        assert_eq!(
+            DtmfDetector::new(11_025).err(),
+            Some(Error::UnsupportedSampleRate(11_025))
+        );
+    }
+
+    #[test]
+    fn one_digit_gives_start_then_end_at_block_accuracy() {
+        let mut d = DtmfDetector::new(8000).unwrap();
+        let mut x = std::vec![0i16; 123];
+        x.extend(dual(852.0, 1477.0, -10.0, -8.0, 60, 100, 8000));
+        let ev = events(&mut d, &x);
+        assert_eq!(ev.len(), 2, "{ev:?}");
+        let DtmfEvent::Start { digit, at } = ev[0] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(digit, Digit::D9);
+        assert!(at.abs_diff(123) < 80, "start {at}");
+        let DtmfEvent::End { digit, start, end } = ev[1] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!((digit, start), (Digit::D9, at));
+        assert!(end.abs_diff(123 + 480) < 80, "end {end}");
+    }
+
+    #[test]
+    fn sixteen_khz_detects_too() {
+        let mut d = DtmfDetector::new(16_000).unwrap();
+        let x = dual(770.0, 1633.0, -15.0, -13.0, 50, 60, 16_000);
+        let ev = events(&mut d, &x);
+        assert!(
+            matches!(ev.first(), Some(DtmfEvent::Start { digit: Digit::B, .. })),
+            "{ev:?}"
+        );
+        assert_eq!(ev.len(), 2);
+    }
+
+    #[test]
+    fn alias_choice_moves_by_whole_turns() {
+        let turn = 2.0 * core::f32::consts::PI / 80.0;
+        assert!((nearest_alias(0.01, 0.01 + turn, 80) - (0.01 + turn)).abs() < 1e-6);
+        assert!((nearest_alias(0.01, 0.0, 80) - 0.01).abs() < 1e-6);
+    }
+
+    #[test]
+    fn queue_overflow_drops_the_oldest() {
+        let mut d = DtmfDetector::new(8000).unwrap();
+        for i in 0..6u64 {
+            d.push_event(DtmfEvent::Start {
+                digit: Digit::D1,
+                at: i,
+            });
+        }
+        assert_eq!(d.dropped_events(), 2);
+        assert_eq!(
+            d.poll_event(),
+            Some(DtmfEvent::Start {
+                digit: Digit::D1,
+                at: 2
+            })
+        );
+    }
+}
