@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use std::io::Write as _;
+
 use clap::Parser;
 use fxs_examples::net::{Node, VirtualNetConfig, run_virtual};
 use fxs_examples::scenario::{call_steps, default_scenario};
@@ -24,7 +26,11 @@ use fxs_examples::world::{Summary, World};
 
 /// A simulated FXS gateway with simulated phones, over real SIP and RTP.
 #[derive(Parser, Debug)]
-#[command(name = "sim-gateway", version, about, long_about = None)]
+#[command(
+    name = "sim-gateway",
+    version,
+    about = "A simulated FXS gateway whose simulated phones call each other over real SIP and RTP"
+)]
 struct Args {
     /// TOML configuration: `[sip] server = "HOST:PORT"`, `transport = "udp"`,
     /// and `[[port]]` tables with `extension`, `auth_user`, `password`
@@ -60,7 +66,7 @@ struct Args {
     #[arg(long)]
     virtual_time: bool,
 
-    /// Seed of every random choice (SIP tags, RTP SSRCs). Default: 1.
+    /// Seed of every random choice (SIP tags and branches, RTP SSRCs).
     #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
 }
@@ -152,7 +158,8 @@ fn run(args: Args) -> Result<Summary, String> {
             let mut world = World::new(config, Instant::now()).map_err(|e| e.to_string())?;
             if format == Format::Human {
                 let addrs = world.local_addrs();
-                println!(
+                let _ = writeln!(
+                    std::io::stdout().lock(),
                     "sim-gateway: SIP on {}, RTP on {}",
                     addrs[0],
                     addrs[1..=file.ports.len()]
@@ -171,6 +178,8 @@ fn run(args: Args) -> Result<Summary, String> {
 }
 
 fn print_summary(summary: &Summary, format: Format) {
+    use std::fmt::Write as _;
+    let mut text = String::new();
     let media: Vec<serde_json::Value> = summary
         .media
         .iter()
@@ -198,25 +207,27 @@ fn print_summary(summary: &Summary, format: Format) {
                 "steps_not_run": summary.steps_not_run,
                 "media": media,
             });
-            println!("{obj}");
+            let _ = writeln!(text, "{obj}");
         }
         Format::Human | Format::Silent => {
-            println!();
-            println!(
+            let _ = writeln!(text);
+            let _ = writeln!(
+                text,
                 "summary: {} after {:.1} s",
                 if summary.passed() { "PASSED" } else { "FAILED" },
                 summary.elapsed.as_secs_f64()
             );
-            println!("  checks passed: {}", summary.checks_passed);
+            let _ = writeln!(text, "  checks passed: {}", summary.checks_passed);
             for f in &summary.failures {
-                println!("  FAILED {f}");
+                let _ = writeln!(text, "  FAILED {f}");
             }
             if summary.steps_not_run > 0 {
-                println!("  steps not run: {}", summary.steps_not_run);
+                let _ = writeln!(text, "  steps not run: {}", summary.steps_not_run);
             }
             for (i, m) in summary.media.iter().enumerate() {
                 if let Some(m) = m {
-                    println!(
+                    let _ = writeln!(
+                        text,
                         "  port {}: RTP sent {}, received {}, lost {}, jitter {:.2} ms",
                         i + 1,
                         m.packets_sent,
@@ -227,11 +238,14 @@ fn print_summary(summary: &Summary, format: Format) {
                 }
             }
             if let Some(r) = summary.registrar {
-                println!(
+                let _ = writeln!(
+                    text,
                     "  test registrar: {} registrations, {} challenges, {} requests and {} responses forwarded",
                     r.registrations, r.challenges, r.forwarded_requests, r.forwarded_responses
                 );
             }
         }
     }
+    // A closed stdout (e.g. piped into `head`) is not an error of the run.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
 }

@@ -105,7 +105,7 @@ impl FileConfig {
     pub fn parse(text: &str, path: &str) -> Result<FileConfig, SetupError> {
         let config: FileConfig = toml::from_str(text).map_err(|e| SetupError::Syntax {
             path: path.to_owned(),
-            message: e.to_string().trim().replace('\n', " "),
+            message: e.to_string().trim_end().to_owned(),
         })?;
         config.validate()?;
         Ok(config)
