@@ -91,6 +91,8 @@
 #![warn(missing_docs)]
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ifp;
 mod per;
 pub mod tone;

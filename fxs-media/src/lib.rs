@@ -48,6 +48,8 @@
 
 pub mod codec;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod g711;
 pub mod jitter;
 pub mod rtp;

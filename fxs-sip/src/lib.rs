@@ -61,6 +61,8 @@
 
 pub mod digest;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod message;
 pub mod sdp;
 mod transaction;

@@ -3,9 +3,6 @@
 
 use std::path::PathBuf;
 
-use fxs_sip::Message;
-use fxs_sip::sdp::SessionDescription;
-
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/sip_message")
 }
@@ -24,25 +21,13 @@ fn every_corpus_file_passes_the_fuzz_target_checks() {
         let data = std::fs::read(path).expect("readable file");
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let must_fail = name.starts_with("bad_");
-        match Message::parse(&data) {
-            Ok(msg) => {
+        match fxs_sip::fuzzing::sip_message(&data) {
+            Ok(_) => {
                 assert!(!must_fail, "{name} should be refused");
-                let again = Message::parse(&msg.to_bytes()).expect("written message parses");
-                assert_eq!(again, msg, "{name}");
-                if let Ok(text) = std::str::from_utf8(msg.body())
-                    && let Ok(sdp) = SessionDescription::parse(text)
-                {
-                    assert_eq!(SessionDescription::parse(&sdp.to_string()), Ok(sdp), "{name}");
-                }
                 parsed += 1;
             }
             Err(e) => {
                 // files found by the fuzzer (not `bad_*` by name) may be refused too
-                let (status, reason) = e.response_status();
-                assert!(
-                    (400..700).contains(&status.0) && !reason.is_empty(),
-                    "{name}: {e}"
-                );
                 assert!(must_fail || !name.ends_with(".sip"), "{name} should parse: {e}");
                 refused += 1;
             }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::TimerConfig;
 use super::timer::{SipTimer, TimerTable};
-use crate::message::{CSeq, Header, Headers, Method, Request, Response};
+use crate::message::{CSeq, Header, Headers, Method, NameAddr, Request, Response};
 use crate::ua::Transmit;
 
 /// State of a client transaction. INVITE transactions use Calling,
@@ -209,10 +209,25 @@ impl ClientTransaction {
 }
 
 /// The ACK a client transaction sends for a non-2xx final response to its
-/// INVITE (RFC 3261 §17.1.1.3): same Request-URI, Call-ID, From and CSeq
-/// number as the INVITE, To from the response (with its tag), only the
-/// INVITE's top Via (same branch) and its Route headers.
+/// INVITE (RFC 3261 §17.1.1.3): To from the response (with its tag),
+/// everything else as [`hop_by_hop_for_invite`] copies it.
 pub(crate) fn build_ack_for_failure(invite: &Request, response: &Response) -> Request {
+    hop_by_hop_for_invite(
+        invite,
+        Method::Ack,
+        response.headers.to().or_else(|| invite.headers.to()),
+    )
+}
+
+/// The CANCEL for `invite` (RFC 3261 §9.1).
+pub(crate) fn build_cancel(invite: &Request) -> Request {
+    hop_by_hop_for_invite(invite, Method::Cancel, invite.headers.to())
+}
+
+/// A request that travels the INVITE's hop (the non-2xx ACK and CANCEL):
+/// same Request-URI, Call-ID, From and CSeq number as the INVITE, only the
+/// INVITE's top Via (same branch) and its Route headers, and `to`.
+fn hop_by_hop_for_invite(invite: &Request, method: Method, to: Option<&NameAddr>) -> Request {
     let mut headers = Headers::default();
     if let Some(via) = invite.headers.top_via() {
         headers.push(Header::Via(via.clone()));
@@ -226,19 +241,18 @@ pub(crate) fn build_ack_for_failure(invite: &Request, response: &Response) -> Re
     if let Some(from) = invite.headers.from() {
         headers.push(Header::From(from.clone()));
     }
-    if let Some(to) = response.headers.to().or_else(|| invite.headers.to()) {
+    if let Some(to) = to {
         headers.push(Header::To(to.clone()));
     }
     if let Some(call_id) = invite.headers.call_id() {
         headers.push(Header::CallId(call_id.to_owned()));
     }
-    let seq = invite.headers.cseq().map(|c| c.seq).unwrap_or(0);
     headers.push(Header::CSeq(CSeq {
-        seq,
-        method: Method::Ack,
+        seq: invite.headers.cseq().map(|c| c.seq).unwrap_or(0),
+        method: method.clone(),
     }));
     Request {
-        method: Method::Ack,
+        method,
         uri: invite.uri.clone(),
         headers,
         body: Vec::new(),

@@ -19,10 +19,10 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::message::{CSeq, Header, Headers, Host, Method, Request, Response};
+use crate::message::{Host, Method, Request, Response};
 use crate::ua::Transmit;
 
-use client::{ClientOutcome, ClientState, ClientTransaction};
+use client::{ClientOutcome, ClientState, ClientTransaction, build_cancel};
 use server::{ServerOutcome, ServerState, ServerTransaction};
 pub(crate) use timer::TimerQueue;
 
@@ -414,39 +414,6 @@ impl Transactions {
         } else {
             self.queue.set(id, None);
         }
-    }
-}
-
-/// The CANCEL for `invite` (RFC 3261 §9.1).
-fn build_cancel(invite: &Request) -> Request {
-    let mut headers = Headers::default();
-    if let Some(via) = invite.headers.top_via() {
-        headers.push(Header::Via(via.clone()));
-    }
-    headers.push(Header::MaxForwards(70));
-    for h in invite.headers.iter() {
-        if let Header::Route(r) = h {
-            headers.push(Header::Route(r.clone()));
-        }
-    }
-    if let Some(from) = invite.headers.from() {
-        headers.push(Header::From(from.clone()));
-    }
-    if let Some(to) = invite.headers.to() {
-        headers.push(Header::To(to.clone()));
-    }
-    if let Some(call_id) = invite.headers.call_id() {
-        headers.push(Header::CallId(call_id.to_owned()));
-    }
-    headers.push(Header::CSeq(CSeq {
-        seq: invite.headers.cseq().map(|c| c.seq).unwrap_or(0),
-        method: Method::Cancel,
-    }));
-    Request {
-        method: Method::Cancel,
-        uri: invite.uri.clone(),
-        headers,
-        body: Vec::new(),
     }
 }
 

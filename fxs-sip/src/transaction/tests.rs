@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::message::{Message, StatusCode};
+use crate::message::{Header, Message, StatusCode};
 
 const PEER: &str = "10.0.0.2:5060";
 
