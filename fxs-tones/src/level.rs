@@ -79,7 +79,7 @@ mod tests {
 
     #[test]
     fn zero_dbm0_is_the_digital_milliwatt_peak() {
-        // 32767 * 10^(-3.14/20) = 22 826 (API.md rounds it to "about 22 880").
+        // 32767 * 10^(-3.14/20) = 22 826.
         assert!(
             close(Dbm0(0.0).amplitude(), 22_826.4, 1.0),
             "{}",
