@@ -98,6 +98,9 @@ pub struct PortSection {
     pub password: String,
     /// Country of tones and ring cadence (default `US`).
     pub country: Option<String>,
+    /// Dial plan, e.g. `"{ 1xxx | 9xxxxxxx | 911 }"` (default: any digits,
+    /// ended by `#` or the 4 s inter-digit timeout).
+    pub dial_plan: Option<String>,
 }
 
 impl FileConfig {
@@ -127,6 +130,7 @@ impl FileConfig {
             auth_user: None,
             password: format!("pw-{ext}"),
             country: None,
+            dial_plan: None,
         };
         FileConfig {
             sip: SipSection::default(),
@@ -321,6 +325,7 @@ pub fn world_config(
             password: p.password.clone(),
             country: p.country.clone().unwrap_or_else(|| "US".to_owned()),
             rtp_addr: bound[1 + i],
+            dial_plan: p.dial_plan.clone(),
         })
         .collect();
     let gateway = GatewayConfig {

@@ -239,6 +239,7 @@ impl World {
                 fields([("digit", Value::from(digit.as_char().to_string()))])
             }
             EventKind::Digits { number } => fields([("number", Value::from(number.clone()))]),
+            EventKind::DialPlanRejected { digits } => fields([("digits", Value::from(digits.clone()))]),
             EventKind::IncomingCall { from } => fields([("from", Value::from(from.clone()))]),
             EventKind::Answered { codec, payload_type } => {
                 if let Some(o) = self.obs(port) {

@@ -66,6 +66,10 @@ pub struct PortConfig {
     /// Local address of this port's RTP socket, as bound by the driver and
     /// advertised in SDP.
     pub rtp_addr: SocketAddr,
+    /// Dial plan (Grandstream/Cisco syntax, see [`crate::dialplan`]); `None`
+    /// uses [`crate::dialplan::DEFAULT_DIAL_PLAN`].
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub dial_plan: Option<String>,
 }
 
 #[cfg(feature = "serde")]
@@ -87,8 +91,12 @@ pub struct DialingConfig {
     /// Time off hook with dial tone and no digit before the port gives up and
     /// plays reorder, in milliseconds (default 15000).
     pub first_digit_timeout_ms: u32,
-    /// Whether `#` ends digit collection at once (default true).
+    /// Whether `#` ends digit collection at once (default true) when no
+    /// pattern of the dial plan uses it.
     pub hash_terminates: bool,
+    /// Numbers always allowed and dispatched at once, whatever the dial plan
+    /// (default `911`, `112`).
+    pub emergency_numbers: Vec<String>,
 }
 
 impl Default for DialingConfig {
@@ -97,6 +105,7 @@ impl Default for DialingConfig {
             inter_digit_timeout_ms: 4000,
             first_digit_timeout_ms: 15000,
             hash_terminates: true,
+            emergency_numbers: vec!["911".to_owned(), "112".to_owned()],
         }
     }
 }
@@ -191,6 +200,19 @@ impl GatewayConfig {
                     ),
                 ));
             }
+            let plan = port
+                .dial_plan
+                .as_deref()
+                .unwrap_or(crate::dialplan::DEFAULT_DIAL_PLAN);
+            let emergency: Vec<&str> = d.emergency_numbers.iter().map(String::as_str).collect();
+            if let Err(e) = crate::dialplan::DialPlan::parse(plan, &emergency, d.inter_digit_timeout()) {
+                let field = if e.position == 0 && e.problem.starts_with("an emergency") {
+                    "dialing.emergency_numbers".to_owned()
+                } else {
+                    at("dial_plan")
+                };
+                return Err(invalid(field, e.to_string()));
+            }
             if port.rtp_addr.port() == 0 {
                 return Err(invalid(
                     at("rtp_addr"),
@@ -240,6 +262,7 @@ mod tests {
                     password: "secret".into(),
                     country: "US".into(),
                     rtp_addr: "127.0.0.1:40000".parse().unwrap(),
+                    dial_plan: None,
                 },
                 PortConfig {
                     extension: "1002".into(),
@@ -247,6 +270,7 @@ mod tests {
                     password: "secret".into(),
                     country: "DE".into(),
                     rtp_addr: "127.0.0.1:40002".parse().unwrap(),
+                    dial_plan: Some("{ 1xxx | 911 }".into()),
                 },
             ],
             dialing: DialingConfig::default(),
@@ -305,6 +329,24 @@ mod tests {
             field_of(c.validate().unwrap_err()),
             "dialing.inter_digit_timeout_ms"
         );
+    }
+
+    #[test]
+    fn bad_dial_plan_names_the_port_and_the_position() {
+        let mut c = config();
+        c.ports[1].dial_plan = Some("{ 1xx | [2-9 }".into());
+        let err = c.validate().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: ports[1].dial_plan: at character 8: unclosed '['"
+        );
+    }
+
+    #[test]
+    fn bad_emergency_number_names_the_field() {
+        let mut c = config();
+        c.dialing.emergency_numbers = vec!["9-1-1".into()];
+        assert_eq!(field_of(c.validate().unwrap_err()), "dialing.emergency_numbers");
     }
 
     #[test]

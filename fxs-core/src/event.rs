@@ -126,6 +126,12 @@ pub enum EventKind {
         /// Why.
         reason: CallEndReason,
     },
+    /// The digits dialed cannot become a number of the port's dial plan; the
+    /// port plays reorder.
+    DialPlanRejected {
+        /// The digits dialed.
+        digits: String,
+    },
     /// The port plays busy tone (the callee was busy).
     Busy,
     /// The port plays reorder (fast busy): the call failed or the far end left.
@@ -161,6 +167,7 @@ impl EventKind {
             EventKind::IncomingCall { .. } => "incoming_call",
             EventKind::Answered { .. } => "answered",
             EventKind::CallEnded { .. } => "call_ended",
+            EventKind::DialPlanRejected { .. } => "dial_plan_rejected",
             EventKind::Busy => "busy_started",
             EventKind::Reorder => "reorder_started",
             EventKind::IncomingRefused { .. } => "incoming_refused",

@@ -200,7 +200,7 @@ impl Gateway {
             .ports
             .iter()
             .enumerate()
-            .map(|(i, p)| Port::new(PortId::from_index(i), p.clone()))
+            .map(|(i, p)| Port::new(PortId::from_index(i), p.clone(), &config.dialing))
             .collect::<Result<Vec<_>, _>>()?;
         let mut gw = Gateway {
             rng: SmallRng::seed_from_u64(config.rng_seed ^ 0x6678_735f_636f_7265),

@@ -44,6 +44,7 @@
 //!         password: "secret".into(),
 //!         country: "US".into(),
 //!         rtp_addr: "127.0.0.1:40000".parse().unwrap(),
+//!         dial_plan: None,
 //!     }],
 //!     dialing: DialingConfig::default(),
 //!     rng_seed: 7,
@@ -71,6 +72,7 @@
 #![warn(missing_docs)]
 
 mod config;
+pub mod dialplan;
 mod event;
 mod gateway;
 mod port;

@@ -14,7 +14,8 @@ use fxs_tones::{
 };
 use rand::Rng;
 
-use crate::config::PortConfig;
+use crate::config::{DialingConfig, PortConfig};
+use crate::dialplan::{DEFAULT_DIAL_PLAN, Decision, DialPlan};
 use crate::event::{CallEndReason, EventKind, PortId};
 use crate::gateway::Ctx;
 
@@ -33,8 +34,13 @@ pub(crate) enum CallState {
     Idle,
     /// Off hook with dial tone, waiting for the first digit.
     DialTone { since: Instant },
-    /// Collecting digits; dial tone is off.
-    Collecting { digits: String, last_digit: Instant },
+    /// Collecting digits; dial tone is off. `pending` is a number the dial
+    /// plan matched, dispatched at its instant unless another digit comes.
+    Collecting {
+        digits: Vec<Digit>,
+        last_digit: Instant,
+        pending: Option<(String, Instant)>,
+    },
     /// INVITE sent, no provisional response yet.
     Calling { call: CallId, offer: AudioOffer },
     /// The far end alerts; local ringback plays.
@@ -144,6 +150,7 @@ pub(crate) struct Port {
     pub(crate) registration: Option<RegistrationId>,
     pub(crate) registered: bool,
     plan: &'static TonePlan,
+    dial_plan: DialPlan,
     debouncer: HookDebouncer,
     dtmf: DtmfDetector,
     tone: Option<ToneGenerator>,
@@ -154,7 +161,17 @@ pub(crate) struct Port {
 }
 
 impl Port {
-    pub(crate) fn new(id: PortId, config: PortConfig) -> Result<Port, crate::Error> {
+    pub(crate) fn new(id: PortId, config: PortConfig, dialing: &DialingConfig) -> Result<Port, crate::Error> {
+        let emergency: Vec<&str> = dialing.emergency_numbers.iter().map(String::as_str).collect();
+        let dial_plan = DialPlan::parse(
+            config.dial_plan.as_deref().unwrap_or(DEFAULT_DIAL_PLAN),
+            &emergency,
+            dialing.inter_digit_timeout(),
+        )
+        .map_err(|e| crate::Error::InvalidConfig {
+            field: format!("ports[{}].dial_plan", id.index()),
+            problem: e.to_string(),
+        })?;
         let plan = TonePlan::for_country(&config.country).map_err(|e| crate::Error::InvalidConfig {
             field: format!("ports[{}].country", id.index()),
             problem: e.to_string(),
@@ -165,6 +182,7 @@ impl Port {
             registration: None,
             registered: false,
             plan,
+            dial_plan,
             debouncer: HookDebouncer::new(HOOK_DEBOUNCE),
             dtmf: DtmfDetector::new(SAMPLE_RATE).map_err(crate::Error::Tones)?,
             tone: None,
@@ -430,31 +448,54 @@ impl Port {
     // ----- digits ----------------------------------------------------------
 
     fn on_digit(&mut self, ctx: &mut Ctx<'_>, digit: Digit) {
-        match &mut self.state {
+        let mut digits = match &mut self.state {
             CallState::DialTone { .. } => {
                 self.silence();
-                if digit == Digit::Hash && ctx.dialing.hash_terminates {
-                    self.dispatch(ctx, String::new());
-                    return;
-                }
-                ctx.event(self.id, EventKind::DigitCollected { digit });
+                Vec::new()
+            }
+            CallState::Collecting { digits, .. } => core::mem::take(digits),
+            _ => return,
+        };
+        digits.push(digit);
+        let decision = self.dial_plan.decide(&digits);
+        if digit == Digit::Hash && ctx.dialing.hash_terminates && decision == Decision::Reject {
+            // `#` ends the number when no pattern has a use for it.
+            digits.pop();
+            return match self.dial_plan.finish(&digits) {
+                Some(number) => self.dispatch(ctx, number),
+                None => self.refuse(ctx, &digits),
+            };
+        }
+        ctx.event(self.id, EventKind::DigitCollected { digit });
+        match decision {
+            Decision::Dispatch(number) => self.dispatch(ctx, number),
+            Decision::DispatchAfter(number, wait) => {
                 self.state = CallState::Collecting {
-                    digits: digit.as_char().to_string(),
+                    digits,
                     last_digit: ctx.now,
+                    pending: Some((number, ctx.now + wait)),
                 };
             }
-            CallState::Collecting { digits, last_digit } => {
-                if digit == Digit::Hash && ctx.dialing.hash_terminates {
-                    let number = core::mem::take(digits);
-                    self.dispatch(ctx, number);
-                    return;
-                }
-                ctx.event(self.id, EventKind::DigitCollected { digit });
-                digits.push(digit.as_char());
-                *last_digit = ctx.now;
+            Decision::Wait => {
+                self.state = CallState::Collecting {
+                    digits,
+                    last_digit: ctx.now,
+                    pending: None,
+                };
             }
-            _ => {}
+            Decision::Reject => self.refuse(ctx, &digits),
         }
+    }
+
+    /// The digits cannot become a number of the dial plan.
+    fn refuse(&mut self, ctx: &mut Ctx<'_>, digits: &[Digit]) {
+        ctx.event(
+            self.id,
+            EventKind::DialPlanRejected {
+                digits: digits.iter().map(|d| d.as_char()).collect(),
+            },
+        );
+        self.disconnect(ctx, ToneKind::Reorder);
     }
 
     fn dispatch(&mut self, ctx: &mut Ctx<'_>, number: String) {
@@ -525,14 +566,26 @@ impl Port {
         // Timers that run on the frame clock.
         let first_digit_expired = matches!(&self.state,
             CallState::DialTone { since } if ctx.now.saturating_duration_since(*since) >= ctx.dialing.first_digit_timeout());
-        let inter_digit_expired = matches!(&self.state,
-            CallState::Collecting { last_digit, .. } if ctx.now.saturating_duration_since(*last_digit) >= ctx.dialing.inter_digit_timeout());
+        let collection_ended = match &self.state {
+            CallState::Collecting {
+                pending: Some((_, at)),
+                ..
+            } => ctx.now >= *at,
+            CallState::Collecting { last_digit, .. } => {
+                ctx.now.saturating_duration_since(*last_digit) >= ctx.dialing.inter_digit_timeout()
+            }
+            _ => false,
+        };
         if first_digit_expired {
             self.disconnect(ctx, ToneKind::Reorder);
-        } else if inter_digit_expired {
-            if let CallState::Collecting { digits, .. } = core::mem::replace(&mut self.state, CallState::Idle)
+        } else if collection_ended {
+            if let CallState::Collecting { digits, pending, .. } =
+                core::mem::replace(&mut self.state, CallState::Idle)
             {
-                self.dispatch(ctx, digits);
+                match pending.map(|(n, _)| n).or_else(|| self.dial_plan.finish(&digits)) {
+                    Some(number) => self.dispatch(ctx, number),
+                    None => self.refuse(ctx, &digits),
+                }
             }
         }
 

@@ -38,6 +38,7 @@ fn config(ports: usize) -> GatewayConfig {
                 password: "pw".into(),
                 country: "US".into(),
                 rtp_addr: SocketAddr::new(addr(SIP).ip(), 40000 + 2 * i as u16),
+                dial_plan: None,
             })
             .collect(),
         dialing: DialingConfig::default(),
@@ -518,4 +519,59 @@ fn a_failing_line_driver_takes_only_its_port_out_of_service() {
         .filter(|k| matches!(k, EventKind::OutOfService { .. }))
         .count();
     assert_eq!(reports, 1);
+}
+
+fn plan_harness(plan: &str) -> Harness<SimSlic> {
+    let start = Instant::now();
+    let mut c = config(1);
+    c.ports[0].dial_plan = Some(plan.into());
+    let mut h = Harness::new(c, SimSlic::new(1, start), start);
+    h.tick();
+    h.accept_registrations();
+    h.bank.phone_mut(0).lift();
+    h.run(Duration::from_millis(400));
+    h
+}
+
+#[test]
+fn a_unique_dial_plan_match_is_dispatched_without_waiting() {
+    let mut h = plan_harness("{ 1xxx | 9xxxxxxx }");
+    h.bank.phone_mut(0).dial("1002").unwrap();
+    // Four digits take 4 x 140 ms; the INVITE follows the last one at once.
+    h.run(Duration::from_millis(700));
+    assert!(h.kinds(1).contains(&EventKind::Digits {
+        number: "1002".into()
+    }));
+    assert_eq!(h.take_requests(Method::Invite).len(), 1);
+}
+
+#[test]
+fn a_substitution_rewrites_the_called_number() {
+    let mut h = plan_harness("{ <0:49>x+ }");
+    h.bank.phone_mut(0).dial("0301234#").unwrap();
+    h.run(Duration::from_millis(1500));
+    let invite = h.take_requests(Method::Invite).remove(0);
+    assert_eq!(invite.uri.user.as_deref(), Some("49301234"));
+}
+
+#[test]
+fn digits_outside_the_dial_plan_get_reorder_at_once() {
+    let mut h = plan_harness("{ 1xxx | 9xxxxxxx }");
+    h.bank.phone_mut(0).dial("5").unwrap();
+    h.run(Duration::from_millis(300));
+    assert!(
+        h.kinds(1)
+            .contains(&EventKind::DialPlanRejected { digits: "5".into() })
+    );
+    assert!(h.kinds(1).contains(&EventKind::Reorder));
+    assert!(h.take_requests(Method::Invite).is_empty());
+}
+
+#[test]
+fn an_emergency_number_is_dialed_even_if_the_plan_has_no_pattern_for_it() {
+    let mut h = plan_harness("{ 1xxx }");
+    h.bank.phone_mut(0).dial("911").unwrap();
+    h.run(Duration::from_millis(600));
+    let invite = h.take_requests(Method::Invite).remove(0);
+    assert_eq!(invite.uri.user.as_deref(), Some("911"));
 }
