@@ -257,6 +257,8 @@ impl Port {
             self.disconnect(ctx, ToneKind::Reorder);
             return;
         };
+        // `..default()` keeps this valid as MediaConfig gains fields.
+        #[allow(clippy::needless_update)]
         let config = MediaConfig {
             codec,
             payload_type: negotiated.codec.payload_type,
@@ -265,6 +267,7 @@ impl Port {
             initial_sequence: ctx.rng.r#gen(),
             initial_timestamp: ctx.rng.r#gen(),
             jitter_buffer_ms: JITTER_BUFFER_MS,
+            ..MediaConfig::default()
         };
         match MediaStream::new(config) {
             Ok(stream) => {
