@@ -42,8 +42,15 @@ struct Args {
 
     /// The simulated phone on PORT (1-based) dials NUMBER; repeatable, run in
     /// order. Without --call, port 1 calls 1002.
-    #[arg(long = "call", value_name = "PORT:NUMBER")]
+    #[arg(long = "call", value_name = "PORT:NUMBER", conflicts_with = "scenario")]
     calls: Vec<String>,
+
+    /// Run this TOML scenario: `[[step]]` tables with `port` and `action`
+    /// (off_hook, on_hook, dial, talk, wait) or `expect` (dial_tone, ringback,
+    /// busy, reorder, ringing, silence, answered, heard, idle, ...) and
+    /// `within` (seconds, default 5). Phones then answer only when told to.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
 
     /// How long each side talks its test tone once a call is answered, in
     /// seconds.
@@ -106,7 +113,9 @@ fn run(args: Args) -> Result<Summary, String> {
             .position(|p| p.extension == number)
             .and_then(|i| u16::try_from(i + 1).ok())
     };
-    let scenario = if args.calls.is_empty() {
+    let scenario = if let Some(path) = &args.scenario {
+        fxs_examples::scenario_file::load(path, file.ports.len()).map_err(|e| e.to_string())?
+    } else if args.calls.is_empty() {
         if file.ports.len() < 2 || extension_port("1002") != Some(2) {
             return Err(
                 "the default scenario needs port 2 to be extension 1002: give --call PORT:NUMBER".into(),
@@ -128,6 +137,7 @@ fn run(args: Args) -> Result<Summary, String> {
         duration,
         format,
         seed: args.seed,
+        auto_answer: args.scenario.is_none(),
     };
     // Generous overall limit: the scenario's own time limits end a stuck run first.
     let limit = duration.unwrap_or(Duration::from_secs(600)) + Duration::from_secs(30);

@@ -8,6 +8,7 @@
 //!   authentication (a stand-in for a PBX, not a product);
 //! - [`world`]: the gateway, its simulated SLIC and phones, and the scenario;
 //! - [`scenario`]: scripted steps (actions and expectations);
+//! - [`scenario_file`]: the TOML scenario files of `--scenario`;
 //! - [`net`]: the [`Node`](net::Node) a driver drives, and the virtual-time
 //!   network driver;
 //! - [`udp`]: the tokio UDP driver (owns sockets and clock, nothing else);
@@ -19,6 +20,7 @@
 pub mod net;
 pub mod registrar;
 pub mod scenario;
+pub mod scenario_file;
 pub mod setup;
 pub mod timeline;
 pub mod udp;

@@ -280,6 +280,9 @@ pub struct RunOptions {
     pub format: Format,
     /// Seed of every random choice.
     pub seed: u64,
+    /// Phones answer incoming calls by themselves after the first ring cycle
+    /// (the built-in scenarios); off when a scenario file says what to do.
+    pub auto_answer: bool,
 }
 
 /// Assemble a world from the file, the bound addresses (as from
@@ -351,7 +354,7 @@ pub fn world_config(
         registrar,
         scenario: options.scenario,
         duration: options.duration,
-        auto_answer: true,
+        auto_answer: options.auto_answer,
         format: options.format,
     })
 }

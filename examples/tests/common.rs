@@ -23,6 +23,7 @@ pub fn virtual_config(scenario: Vec<Step>, seed: u64) -> WorldConfig {
             duration: None,
             format: Format::Silent,
             seed,
+            auto_answer: true,
         },
     )
     .expect("built-in configuration is valid")

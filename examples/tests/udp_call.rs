@@ -33,6 +33,7 @@ fn two_phones_call_each_other_over_loopback_udp() {
                 duration: None,
                 format: Format::Silent,
                 seed: 5,
+                auto_answer: true,
             },
         )
         .unwrap();
