@@ -251,6 +251,38 @@ impl World {
                 ])
             }
             EventKind::CallEnded { reason } => fields([("reason", Value::from(reason.to_string()))]),
+            EventKind::CallRecord(r) => {
+                let mut f = fields([
+                    (
+                        "direction",
+                        Value::from(format!("{:?}", r.direction).to_lowercase()),
+                    ),
+                    ("remote", Value::from(r.remote.clone())),
+                    ("reason", Value::from(r.reason.to_string())),
+                    (
+                        "talk_s",
+                        Value::from((r.talk_time().as_secs_f64() * 1000.0).round() / 1000.0),
+                    ),
+                ]);
+                if let Some(codec) = &r.codec {
+                    f.insert("codec".into(), Value::from(codec.clone()));
+                }
+                if let Some(m) = &r.media {
+                    f.insert("rtp_sent".into(), Value::from(m.packets_sent));
+                    f.insert("rtp_received".into(), Value::from(m.packets_received));
+                    f.insert("rtp_lost".into(), Value::from(m.packets_lost));
+                    f.insert(
+                        "jitter_ms".into(),
+                        Value::from((f64::from(m.jitter_ms) * 100.0).round() / 100.0),
+                    );
+                    if let Some(slot) =
+                        port.and_then(|p| self.last_media.get_mut(usize::from(p).saturating_sub(1)))
+                    {
+                        *slot = Some(*m);
+                    }
+                }
+                f
+            }
             EventKind::IncomingRefused { status } => fields([("status", Value::from(*status))]),
             EventKind::OutOfService { operation, kind } => fields([
                 ("operation", Value::from(*operation)),
@@ -555,11 +587,6 @@ impl Node for World {
         }
         self.gateway.handle_frames(self.now, &mut self.slic);
         self.drain_gateway();
-        for (i, status) in self.gateway.status().into_iter().enumerate() {
-            if let (Some(m), Some(slot)) = (status.media, self.last_media.get_mut(i)) {
-                *slot = Some(m);
-            }
-        }
         self.run_policies();
         self.run_scenario();
         self.run_lifecycle();

@@ -62,6 +62,62 @@ impl fmt::Display for CallEndReason {
     }
 }
 
+/// Direction of a call, seen from the port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallDirection {
+    /// The port's phone called out.
+    Outgoing,
+    /// A call came in to the port.
+    Incoming,
+}
+
+/// Call detail record: one per call, emitted when the call ends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallRecord {
+    /// Who called whom, from the port's side.
+    pub direction: CallDirection,
+    /// The other party: the number dialed, or the caller's address.
+    pub remote: String,
+    /// When the call started (dispatch of the number, or the INVITE's arrival).
+    pub start: Instant,
+    /// When it was answered, if it was.
+    pub answer: Option<Instant>,
+    /// When it ended.
+    pub end: Instant,
+    /// Why it ended.
+    pub reason: CallEndReason,
+    /// Negotiated codec (SDP name), if the call was answered.
+    pub codec: Option<String>,
+    /// Media statistics at the end of the call, if it was answered.
+    pub media: Option<fxs_media::MediaStats>,
+}
+
+impl CallRecord {
+    /// Time from answer to end (zero for a call that was not answered).
+    pub fn talk_time(&self) -> core::time::Duration {
+        self.answer
+            .map(|a| self.end.saturating_duration_since(a))
+            .unwrap_or_default()
+    }
+}
+
+/// Counters of one port since the gateway started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PortCounters {
+    /// Calls the phone placed (numbers dispatched).
+    pub calls_out: u64,
+    /// Calls that came in and rang the port.
+    pub calls_in: u64,
+    /// Calls answered (either direction).
+    pub answered: u64,
+    /// Calls that ended without being answered.
+    pub unanswered: u64,
+    /// Incoming calls refused because the port was busy.
+    pub refused_busy: u64,
+    /// Numbers the dial plan refused.
+    pub dial_plan_rejects: u64,
+}
+
 /// Something that happened on the gateway.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayEvent {
@@ -126,6 +182,8 @@ pub enum EventKind {
         /// Why.
         reason: CallEndReason,
     },
+    /// The call detail record of a call that just ended (after `CallEnded`).
+    CallRecord(Box<CallRecord>),
     /// The digits dialed cannot become a number of the port's dial plan; the
     /// port plays reorder.
     DialPlanRejected {
@@ -167,6 +225,7 @@ impl EventKind {
             EventKind::IncomingCall { .. } => "incoming_call",
             EventKind::Answered { .. } => "answered",
             EventKind::CallEnded { .. } => "call_ended",
+            EventKind::CallRecord(_) => "call_record",
             EventKind::DialPlanRejected { .. } => "dial_plan_rejected",
             EventKind::Busy => "busy_started",
             EventKind::Reorder => "reorder_started",

@@ -136,6 +136,8 @@ pub struct PortStatus {
     pub call_state: &'static str,
     /// Media statistics of the call in progress.
     pub media: Option<fxs_media::MediaStats>,
+    /// Counters since the gateway started.
+    pub counters: crate::event::PortCounters,
 }
 
 /// The gateway engine: N FXS ports, one SIP user agent, sans-IO.
@@ -333,6 +335,17 @@ impl Gateway {
         self.last_reason
     }
 
+    /// The call state name of one port (as in [`PortStatus::call_state`]),
+    /// without building a whole status.
+    pub fn call_state(&self, port: PortId) -> Option<&'static str> {
+        self.ports.get(port.index()).map(|p| p.state.name())
+    }
+
+    /// Media statistics of one port's call in progress.
+    pub fn media_stats(&self, port: PortId) -> Option<fxs_media::MediaStats> {
+        self.ports.get(port.index()).and_then(|p| p.media_stats())
+    }
+
     /// Status of every port.
     pub fn status(&self) -> Vec<PortStatus> {
         self.ports
@@ -344,6 +357,7 @@ impl Gateway {
                 off_hook: p.is_off_hook(),
                 call_state: p.state.name(),
                 media: p.media_stats(),
+                counters: p.counters,
             })
             .collect()
     }

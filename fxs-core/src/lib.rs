@@ -80,7 +80,7 @@ mod port;
 pub use config::{
     DEFAULT_REGISTER_EXPIRES, DialingConfig, GatewayConfig, PortConfig, SUPPORTED_COUNTRIES, SipConfig,
 };
-pub use event::{CallEndReason, EventKind, GatewayEvent, PortId};
+pub use event::{CallDirection, CallEndReason, CallRecord, EventKind, GatewayEvent, PortCounters, PortId};
 pub use gateway::{FRAME_INTERVAL, Gateway, Input, Output, PortStatus, TimeoutReason, Transmit};
 
 /// Errors of the gateway engine.

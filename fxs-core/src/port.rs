@@ -16,7 +16,7 @@ use rand::Rng;
 
 use crate::config::{DialingConfig, PortConfig};
 use crate::dialplan::{DEFAULT_DIAL_PLAN, Decision, DialPlan};
-use crate::event::{CallEndReason, EventKind, PortId};
+use crate::event::{CallDirection, CallEndReason, CallRecord, EventKind, PortCounters, PortId};
 use crate::gateway::Ctx;
 
 /// Hook debounce before a hook change is believed (line-electrical.md §2).
@@ -155,6 +155,9 @@ pub(crate) struct Port {
     dtmf: DtmfDetector,
     tone: Option<ToneGenerator>,
     pub(crate) state: CallState,
+    /// The record of the call in progress.
+    record: Option<CallRecord>,
+    pub(crate) counters: PortCounters,
     feed: LineFeed,
     up: [i16; FRAME_SAMPLES],
     down: [i16; FRAME_SAMPLES],
@@ -187,6 +190,8 @@ impl Port {
             dtmf: DtmfDetector::new(SAMPLE_RATE).map_err(crate::Error::Tones)?,
             tone: None,
             state: CallState::Idle,
+            record: None,
+            counters: PortCounters::default(),
             feed: LineFeed::Active(Polarity::Forward),
             up: [0; FRAME_SAMPLES],
             down: [0; FRAME_SAMPLES],
@@ -224,8 +229,34 @@ impl Port {
         }
     }
 
+    fn start_record(&mut self, ctx: &Ctx<'_>, direction: CallDirection, remote: String) {
+        match direction {
+            CallDirection::Outgoing => self.counters.calls_out += 1,
+            CallDirection::Incoming => self.counters.calls_in += 1,
+        }
+        self.record = Some(CallRecord {
+            direction,
+            remote,
+            start: ctx.now,
+            answer: None,
+            end: ctx.now,
+            reason: CallEndReason::LocalHangup,
+            codec: None,
+            media: None,
+        });
+    }
+
     fn end_call(&mut self, ctx: &mut Ctx<'_>, reason: CallEndReason) {
         ctx.event(self.id, EventKind::CallEnded { reason });
+        if let Some(mut record) = self.record.take() {
+            record.end = ctx.now;
+            record.reason = reason;
+            record.media = self.media_stats();
+            if record.answer.is_none() {
+                self.counters.unanswered += 1;
+            }
+            ctx.event(self.id, EventKind::CallRecord(Box::new(record)));
+        }
     }
 
     fn go_idle(&mut self) {
@@ -272,6 +303,11 @@ impl Port {
         match MediaStream::new(config) {
             Ok(stream) => {
                 self.silence();
+                self.counters.answered += 1;
+                if let Some(r) = &mut self.record {
+                    r.answer = Some(ctx.now);
+                    r.codec = Some(codec.sdp_name().to_owned());
+                }
                 ctx.event(
                     self.id,
                     EventKind::Answered {
@@ -370,9 +406,11 @@ impl Port {
     ) {
         if !matches!(self.state, CallState::Idle) || self.is_off_hook() {
             ctx.ua.reject(ctx.now, call, fxs_sip::StatusCode::BUSY_HERE);
+            self.counters.refused_busy += 1;
             ctx.event(self.id, EventKind::IncomingRefused { status: 486 });
             return;
         }
+        self.start_record(ctx, CallDirection::Incoming, from.clone());
         ctx.ua.ringing(ctx.now, call);
         ctx.event(self.id, EventKind::IncomingCall { from });
         self.state = CallState::Ringing {
@@ -492,6 +530,7 @@ impl Port {
 
     /// The digits cannot become a number of the dial plan.
     fn refuse(&mut self, ctx: &mut Ctx<'_>, digits: &[Digit]) {
+        self.counters.dial_plan_rejects += 1;
         ctx.event(
             self.id,
             EventKind::DialPlanRejected {
@@ -515,6 +554,7 @@ impl Port {
                 number: number.clone(),
             },
         );
+        self.start_record(ctx, CallDirection::Outgoing, number.clone());
         let host = match ctx.domain.parse::<std::net::IpAddr>() {
             Ok(std::net::IpAddr::V4(a)) => fxs_sip::Host::Ipv4(a),
             Ok(std::net::IpAddr::V6(a)) => fxs_sip::Host::Ipv6(a),

@@ -575,3 +575,89 @@ fn an_emergency_number_is_dialed_even_if_the_plan_has_no_pattern_for_it() {
     let invite = h.take_requests(Method::Invite).remove(0);
     assert_eq!(invite.uri.user.as_deref(), Some("911"));
 }
+
+fn records(h: &Harness<SimSlic>, port: u16) -> Vec<fxs_core::CallRecord> {
+    h.kinds(port)
+        .into_iter()
+        .filter_map(|k| match k {
+            EventKind::CallRecord(r) => Some(*r),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_answered_call_leaves_a_call_record_with_media_figures() {
+    let mut h = sim_harness(1);
+    h.bank.phone_mut(0).lift();
+    h.run(Duration::from_millis(400));
+    h.bank.phone_mut(0).dial("1002#").unwrap();
+    h.run(Duration::from_millis(800));
+    let invite = h.take_requests(Method::Invite).remove(0);
+    let offer = SessionDescription::parse(std::str::from_utf8(&invite.body).unwrap()).unwrap();
+    h.run(Duration::from_millis(1000));
+    let answered_at = h.now;
+    h.deliver(&respond(&invite, StatusCode::OK, Some(&peer_sdp(&offer))));
+    h.run(Duration::from_millis(2000));
+    h.bank.phone_mut(0).hang_up();
+    h.run(Duration::from_millis(100));
+
+    let dispatched_at = h
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Digits { .. }))
+        .map(|e| e.at)
+        .unwrap();
+    let recs = records(&h, 1);
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(r.direction, fxs_core::CallDirection::Outgoing);
+    assert_eq!(r.remote, "1002");
+    assert_eq!(r.reason, CallEndReason::LocalHangup);
+    assert_eq!(r.codec.as_deref(), Some("PCMA"));
+    assert_eq!(r.start, dispatched_at);
+    assert_eq!(r.answer, Some(answered_at));
+    let talk = r.talk_time().as_millis();
+    assert!((2000..=2030).contains(&talk), "{talk} ms");
+    let media = r.media.expect("media figures");
+    assert!((99..=102).contains(&media.packets_sent), "{media:?}");
+    let status = &h.gw.status()[0];
+    assert_eq!(status.counters.calls_out, 1);
+    assert_eq!(status.counters.answered, 1);
+    assert_eq!(status.counters.unanswered, 0);
+}
+
+#[test]
+fn unanswered_and_refused_calls_are_counted() {
+    let mut h = sim_harness(1);
+    h.bank.phone_mut(0).lift();
+    h.run(Duration::from_millis(400));
+    h.bank.phone_mut(0).dial("1002#").unwrap();
+    h.run(Duration::from_millis(800));
+    let invite = h.take_requests(Method::Invite).remove(0);
+    h.deliver(&respond(&invite, StatusCode::BUSY_HERE, None));
+    // While the phone is off hook hearing busy, a call comes in: refused.
+    let incoming = incoming_invite(&h, "1001");
+    h.deliver(&Message::Request(incoming));
+    h.bank.phone_mut(0).hang_up();
+    h.run(Duration::from_millis(100));
+    h.bank.phone_mut(0).lift();
+    h.run(Duration::from_millis(400));
+    h.bank.phone_mut(0).dial("5#").unwrap();
+    h.run(Duration::from_millis(500));
+    let invite = h.take_requests(Method::Invite).remove(0);
+    h.deliver(&respond(&invite, StatusCode::NOT_FOUND, None));
+
+    let recs = records(&h, 1);
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    assert_eq!(recs[0].reason, CallEndReason::Rejected(486));
+    assert_eq!(recs[1].reason, CallEndReason::Rejected(404));
+    assert_eq!(recs[1].remote, "5");
+    assert!(recs.iter().all(|r| r.answer.is_none() && r.media.is_none()));
+    let c = h.gw.status()[0].counters;
+    assert_eq!(
+        (c.calls_out, c.answered, c.unanswered, c.refused_busy),
+        (2, 0, 2, 1),
+        "{c:?}"
+    );
+}
