@@ -1,9 +1,18 @@
-//! Benchmarks of the fxs-media hot paths: G.711, RTP, and one MediaStream cycle.
+//! Benchmarks of the fxs-media hot paths: G.711, RTP, one MediaStream
+//! cycle, the jitter buffer, packet-loss concealment, RTCP and RFC 4733.
+//!
+//! With `--features spandsp` the `plc` group also runs spandsp's
+//! `plc_rx`/`plc_fillin` on the same signal and loss pattern, side by side:
+//! `cargo bench -p fxs-benches --features spandsp --bench media -- plc`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fxs_media::jitter::{JitterBuffer, JitterBufferConfig, JitterMode, Playout};
+use fxs_media::plc::Plc;
+use fxs_media::rtcp::{self, RtcpPacket};
+use fxs_media::telephone_event::{EventReceiver, EventReceiverConfig, EventSender};
 use fxs_media::{Codec, FRAME_SAMPLES, MediaConfig, MediaStream, g711, rtp};
 
 const SAMPLE_RATE: usize = 8000;
@@ -121,5 +130,203 @@ fn bench_media_stream(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_g711, bench_rtp, bench_media_stream);
+fn bench_jitter_buffer(c: &mut Criterion) {
+    let mut group = c.benchmark_group("jitter_buffer");
+    // One cycle: one 20 ms packet in (with arrival time), two 10 ms frames out.
+    group.throughput(Throughput::Elements(2 * FRAME_SAMPLES as u64));
+    for (name, mode) in [
+        (
+            "adaptive_push_pop_20ms",
+            JitterMode::Adaptive {
+                min_frames: 2,
+                max_frames: 20,
+            },
+        ),
+        ("fixed_push_pop_20ms", JitterMode::Fixed),
+    ] {
+        group.bench_function(name, |b| {
+            let mut jb = JitterBuffer::new(JitterBufferConfig {
+                frame_samples: 80,
+                frame_bytes: 80,
+                delay_frames: 6,
+                capacity_frames: 60,
+                resync_threshold: 8000,
+                mode,
+            })
+            .expect("valid configuration");
+            let payload = [0x55u8; 160];
+            let mut ts = 0u32;
+            let mut noise = 1u32;
+            b.iter(|| {
+                noise = noise.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let arrival = ts.wrapping_add((noise >> 24) % 160);
+                jb.insert_at(arrival, ts, false, black_box(&payload));
+                ts = ts.wrapping_add(160);
+                let mut octets = 0;
+                for _ in 0..2 {
+                    if let Playout::Frame { payload, .. } = jb.pop_with(false) {
+                        octets += payload.len();
+                    }
+                }
+                octets
+            });
+        });
+    }
+    group.finish();
+}
+
+/// Frames lost at 10 %: a fixed pseudo-random pattern, the same for both
+/// implementations.
+fn loss_pattern(frames: usize) -> Vec<bool> {
+    let mut state = 0x9E37_79B9u32;
+    (0..frames)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state % 10 == 0
+        })
+        .collect()
+}
+
+fn bench_plc(c: &mut Criterion) {
+    let pcm = speech_like(SAMPLE_RATE);
+    let lost = loss_pattern(pcm.len() / FRAME_SAMPLES);
+    let mut group = c.benchmark_group("plc");
+    group.throughput(Throughput::Elements(pcm.len() as u64));
+    group.bench_function("g711_appendix_i_10pct_loss_1s", |b| {
+        let mut plc = Plc::new();
+        let mut frame = [0i16; FRAME_SAMPLES];
+        b.iter(|| {
+            let mut sum = 0i32;
+            for (chunk, &is_lost) in pcm.chunks_exact(FRAME_SAMPLES).zip(&lost) {
+                if is_lost {
+                    plc.lost_frame(&mut frame);
+                } else {
+                    frame.copy_from_slice(chunk);
+                    plc.good_frame(black_box(&mut frame));
+                }
+                sum = sum.wrapping_add(i32::from(frame[0]));
+            }
+            sum
+        });
+    });
+    #[cfg(feature = "spandsp")]
+    group.bench_function("spandsp_plc_fillin_10pct_loss_1s", |b| {
+        let mut plc = fxs_benches::spandsp::plc::SpandspPlc::new().expect("spandsp allocates");
+        let mut frame = [0i16; FRAME_SAMPLES];
+        b.iter(|| {
+            let mut sum = 0i32;
+            for (chunk, &is_lost) in pcm.chunks_exact(FRAME_SAMPLES).zip(&lost) {
+                if is_lost {
+                    plc.fillin(&mut frame);
+                } else {
+                    frame.copy_from_slice(chunk);
+                    plc.rx(black_box(&mut frame));
+                }
+                sum = sum.wrapping_add(i32::from(frame[0]));
+            }
+            sum
+        });
+    });
+    group.finish();
+}
+
+fn bench_rtcp(c: &mut Criterion) {
+    let packets = vec![
+        RtcpPacket::Report(rtcp::Report {
+            ssrc: 1,
+            sender_info: Some(rtcp::SenderInfo {
+                ntp_timestamp: 0xE000_0001_0000_0000,
+                rtp_timestamp: 160,
+                packet_count: 250,
+                octet_count: 40_000,
+            }),
+            blocks: vec![rtcp::ReportBlock {
+                ssrc: 2,
+                fraction_lost: 3,
+                cumulative_lost: 12,
+                extended_highest_sequence: 0x1_0010,
+                jitter: 40,
+                last_sr: 0x1234_5678,
+                delay_since_last_sr: 30_000,
+            }],
+            extension: Vec::new(),
+        }),
+        RtcpPacket::Sdes(vec![rtcp::SdesChunk {
+            ssrc: 1,
+            items: vec![rtcp::SdesItem {
+                kind: rtcp::SDES_CNAME,
+                value: b"fxs-00000001@fxs-gateway".to_vec(),
+            }],
+        }]),
+        RtcpPacket::Xr {
+            ssrc: 1,
+            blocks: vec![rtcp::XrBlock::VoipMetrics(rtcp::VoipMetrics {
+                ssrc: 2,
+                gmin: 16,
+                r_factor: 88,
+                ..rtcp::VoipMetrics::default()
+            })],
+        },
+    ];
+    let mut wire = Vec::new();
+    rtcp::write_compound(&packets, &mut wire);
+    let mut group = c.benchmark_group("rtcp");
+    group.throughput(Throughput::Bytes(wire.len() as u64));
+    group.bench_function("build_sr_sdes_xr_compound", |b| {
+        let mut out = Vec::with_capacity(256);
+        b.iter(|| {
+            out.clear();
+            rtcp::write_compound(black_box(&packets), &mut out);
+            out.len()
+        })
+    });
+    group.bench_function("parse_sr_sdes_xr_compound", |b| {
+        b.iter(|| rtcp::parse_compound(black_box(&wire)).map(|p| p.len()))
+    });
+    group.finish();
+}
+
+fn bench_telephone_event(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rfc4733");
+    // One digit of 100 ms at 20 ms packets: 5 updates + 3 end reports.
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("digit_send_receive_round_trip", |b| {
+        let mut sender = EventSender::new(160, 320, 320).expect("valid interval");
+        let mut receiver = EventReceiver::new(EventReceiverConfig::default());
+        let mut ts = 0u32;
+        let mut ms = 0u64;
+        b.iter(|| {
+            sender.send(5, 10, 800).expect("room in the queue");
+            let mut events = 0;
+            for _ in 0..12 {
+                if let Some(packet) = sender.tick(ts) {
+                    let payload = packet.report.to_bytes();
+                    let now = Duration::from_millis(ms);
+                    let _ =
+                        receiver.handle_packet(now, 7, packet.timestamp, packet.marker, black_box(&payload));
+                    while receiver.poll_event().is_some() {
+                        events += 1;
+                    }
+                }
+                ts = ts.wrapping_add(160);
+                ms += 20;
+            }
+            events
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_g711,
+    bench_rtp,
+    bench_media_stream,
+    bench_jitter_buffer,
+    bench_plc,
+    bench_rtcp,
+    bench_telephone_event
+);
 criterion_main!(benches);

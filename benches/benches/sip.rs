@@ -1,5 +1,18 @@
 //! SIP message parsing and writing: a typical INVITE with SDP, a 200 OK and
-//! a REGISTER with Authorization, as a gateway meets them per call.
+//! a REGISTER with Authorization, as a gateway meets them per call; and the
+//! same messages parsed by the `rsip` crate side by side (issue 7, item 10).
+//!
+//! `fxs_sip::Message::parse` types every header of these messages (Via,
+//! From, To, Call-ID, CSeq, Contact, Max-Forwards, Allow, Supported,
+//! User-Agent, Record-Route, Server, Authorization, Expires, Content-Type,
+//! Content-Length). `rsip::SipMessage::try_from` only splits the headers into
+//! untyped strings; the `rsip_typed` group adds rsip's conversion of every
+//! header it has a typed form or a number accessor for, the like-for-like
+//! comparison.
+//!
+//! ```text
+//! cargo bench -p fxs-benches --bench sip -- --warm-up-time 1 --measurement-time 3
+//! ```
 
 use std::hint::black_box;
 
@@ -107,5 +120,59 @@ fn write(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, write);
+/// rsip's parse (headers left as untyped strings).
+fn rsip_parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rsip_parse");
+    for (name, data) in inputs() {
+        group.throughput(Throughput::Bytes(data.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| rsip::SipMessage::try_from(black_box(data.as_slice())).expect("rsip parses the input"))
+        });
+    }
+    group.finish();
+}
+
+/// rsip's parse, then every header converted to rsip's typed form (or its
+/// number, for the scalar ones), as `fxs_sip` delivers them.
+fn rsip_parse_typed(data: &[u8]) -> usize {
+    use rsip::Header as H;
+    use rsip::headers::ToTypedHeader;
+    use rsip::message::HasHeaders;
+
+    let msg = rsip::SipMessage::try_from(data).expect("rsip parses the input");
+    let mut typed = 0;
+    for h in msg.headers().iter() {
+        let ok = match h {
+            H::Via(v) => v.typed().is_ok(),
+            H::From(v) => v.typed().is_ok(),
+            H::To(v) => v.typed().is_ok(),
+            H::Contact(v) => v.typed().is_ok(),
+            H::CSeq(v) => v.typed().is_ok(),
+            H::Allow(v) => v.typed().is_ok(),
+            H::RecordRoute(v) => v.typed().is_ok(),
+            H::Route(v) => v.typed().is_ok(),
+            H::Authorization(v) => v.typed().is_ok(),
+            H::WwwAuthenticate(v) => v.typed().is_ok(),
+            H::ContentType(v) => v.typed().is_ok(),
+            H::MaxForwards(v) => v.num().is_ok(),
+            H::Expires(v) => v.seconds().is_ok(),
+            H::ContentLength(v) => v.length().is_ok(),
+            _ => true,
+        };
+        typed += usize::from(ok);
+    }
+    typed
+}
+
+fn rsip_typed(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rsip_typed");
+    for (name, data) in inputs() {
+        assert!(rsip_parse_typed(&data) > 0);
+        group.throughput(Throughput::Bytes(data.len() as u64));
+        group.bench_function(name, |b| b.iter(|| rsip_parse_typed(black_box(&data))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse, write, rsip_parse, rsip_typed);
 criterion_main!(benches);

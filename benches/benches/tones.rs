@@ -51,11 +51,35 @@ fn bench_dtmf_detect(c: &mut Criterion) {
 }
 
 fn bench_tone_generate(c: &mut Criterion) {
-    let plan = TonePlan::for_country("US").expect("US plan");
+    let us = TonePlan::for_country("US").expect("US plan");
+    let india = TonePlan::for_country("IN").expect("IN plan");
     let mut group = c.benchmark_group("tone_generate");
     group.throughput(Throughput::Elements(ONE_SECOND as u64));
-    group.bench_function("us_dial_1s_80_sample_frames", |b| {
-        let mut generator = ToneGenerator::new(SAMPLE_RATE, &plan.dial).expect("plan dial tone");
+    // Two summed sines; 400 Hz x 25 Hz AM (India dial); four summed sines
+    // (the howler, 0.1/0.1 s, so half of it is silence).
+    let cases = [
+        ("us_dial_1s_80_sample_frames", &us.dial),
+        ("in_dial_am_1s_80_sample_frames", &india.dial),
+        ("us_howler_4_freqs_1s_80_sample_frames", &us.howler),
+    ];
+    for (name, tone) in cases {
+        group.bench_function(name, |b| {
+            let mut generator = ToneGenerator::new(SAMPLE_RATE, tone).expect("plan tone");
+            let mut frame = [0i16; FRAME_SAMPLES];
+            b.iter(|| {
+                let mut sum = 0i32;
+                for _ in 0..ONE_SECOND / FRAME_SAMPLES {
+                    generator.generate(black_box(&mut frame));
+                    sum = sum.wrapping_add(i32::from(frame[0]));
+                }
+                sum
+            });
+        });
+    }
+    // The howler's sound held steadily: four sines every sample.
+    let steady_howler = fxs_tones::Tone::continuous(us.howler.steps[0].sound);
+    group.bench_function("four_sines_steady_1s_80_sample_frames", |b| {
+        let mut generator = ToneGenerator::new(SAMPLE_RATE, &steady_howler).expect("four sines");
         let mut frame = [0i16; FRAME_SAMPLES];
         b.iter(|| {
             let mut sum = 0i32;

@@ -1,1 +1,4 @@
 //! Shared inputs for the benchmarks.
+
+#[cfg(feature = "spandsp")]
+pub mod spandsp;

@@ -13,7 +13,9 @@
 //!   network driver;
 //! - [`udp`]: the tokio UDP driver (owns sockets and clock, nothing else);
 //! - [`timeline`]: the printed timeline, human or JSON lines;
-//! - [`setup`]: the example's TOML configuration and how a run is assembled.
+//! - [`setup`]: the example's TOML configuration and how a run is assembled;
+//! - [`tools`]: the command-line tools (`sip parse`, `media encode` /
+//!   `media decode`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -23,5 +25,6 @@ pub mod scenario;
 pub mod scenario_file;
 pub mod setup;
 pub mod timeline;
+pub mod tools;
 pub mod udp;
 pub mod world;

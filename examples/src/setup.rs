@@ -172,7 +172,7 @@ impl FileConfig {
                         format!("port[{n}].country"),
                         format!(
                             "{c:?} has no tone plan: allowed {}",
-                            fxs_core::SUPPORTED_COUNTRIES.join(", ")
+                            fxs_core::supported_countries()
                         ),
                     ));
                 }

@@ -196,7 +196,7 @@ impl GatewayConfig {
                     format!(
                         "{:?} has no tone plan: allowed {}",
                         port.country,
-                        SUPPORTED_COUNTRIES.join(", ")
+                        supported_countries()
                     ),
                 ));
             }
@@ -236,8 +236,15 @@ impl GatewayConfig {
     }
 }
 
-/// Countries with a tone plan today (see `fxs_tones::TonePlan`).
-pub const SUPPORTED_COUNTRIES: &[&str] = &["US", "DE"];
+/// The country codes that have a tone plan (see `fxs_tones::TonePlan`),
+/// comma-separated, for error messages.
+pub fn supported_countries() -> String {
+    fxs_tones::TonePlan::all()
+        .iter()
+        .map(|p| p.country)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn is_user_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '*' | '#' | '+' | '-' | '.' | '_')
@@ -297,7 +304,10 @@ mod tests {
         let err = c.validate().unwrap_err();
         let text = err.to_string();
         assert!(text.contains("ports[1].country"), "{text}");
-        assert!(text.contains("US, DE"), "{text}");
+        assert!(
+            text.contains("US") && text.contains("DE") && text.contains("JP"),
+            "{text}"
+        );
     }
 
     #[test]

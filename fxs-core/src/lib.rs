@@ -78,7 +78,7 @@ mod gateway;
 mod port;
 
 pub use config::{
-    DEFAULT_REGISTER_EXPIRES, DialingConfig, GatewayConfig, PortConfig, SUPPORTED_COUNTRIES, SipConfig,
+    DEFAULT_REGISTER_EXPIRES, DialingConfig, GatewayConfig, PortConfig, SipConfig, supported_countries,
 };
 pub use event::{CallDirection, CallEndReason, CallRecord, EventKind, GatewayEvent, PortCounters, PortId};
 pub use gateway::{FRAME_INTERVAL, Gateway, Input, Output, PortStatus, TimeoutReason, Transmit};

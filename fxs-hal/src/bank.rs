@@ -1,6 +1,21 @@
 //! [`LineBank`]: several ports behind one value.
 
+use std::time::Instant;
+
 use crate::line::LineInterface;
+
+/// Where a port's samples sit on a PCM (TDM) highway: the highway and the
+/// transmit/receive time slots, as ProSLIC `ProSLIC_PCMTimeSlotSetup` and
+/// VP-API `VpSetOption(VP_OPTION_ID_TIMESLOT)` set them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PcmSlot {
+    /// Highway (PCM bus) number on the board.
+    pub highway: u8,
+    /// Time slot the port transmits in (line → network).
+    pub tx_slot: u16,
+    /// Time slot the port receives from (network → line).
+    pub rx_slot: u16,
+}
 
 /// Multi-channel form: a chip (or a board) serving several ports on one PCM
 /// highway, such as a dual-channel Si3226x or a 32-port line card.
@@ -20,6 +35,30 @@ pub trait LineBank {
 
     /// Port `index` (0-based), or `None` past the end.
     fn line(&mut self, index: usize) -> Option<&mut Self::Line>;
+
+    /// Called by the engine at `now` before it touches any port in a tick.
+    /// A chip that moves every channel's samples in one burst (one SPI or
+    /// TDM transfer for the whole highway) fetches the uplink of all ports
+    /// here; the ports' `read_frame` then copy from that buffer. Provided:
+    /// nothing to do. A transfer failure is reported through the ports'
+    /// next calls, so one bad transfer puts the ports out of service through
+    /// the usual per-port path.
+    fn begin_tick(&mut self, now: Instant) {
+        let _ = now;
+    }
+
+    /// Called by the engine after the last port in a tick: the chip sends
+    /// the downlink of every port in one burst. Provided: nothing to do.
+    fn end_tick(&mut self, now: Instant) {
+        let _ = now;
+    }
+
+    /// The PCM highway slot of port `index`, for boards that assign them
+    /// (`None`: not on a shared highway, or past the end).
+    fn pcm_slot(&self, index: usize) -> Option<PcmSlot> {
+        let _ = index;
+        None
+    }
 }
 
 impl<L: LineInterface> LineBank for [L] {
@@ -68,6 +107,18 @@ impl<B: LineBank + ?Sized> LineBank for &mut B {
     fn line(&mut self, index: usize) -> Option<&mut B::Line> {
         B::line(self, index)
     }
+
+    fn begin_tick(&mut self, now: Instant) {
+        B::begin_tick(self, now);
+    }
+
+    fn end_tick(&mut self, now: Instant) {
+        B::end_tick(self, now);
+    }
+
+    fn pcm_slot(&self, index: usize) -> Option<PcmSlot> {
+        B::pcm_slot(self, index)
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +156,64 @@ mod tests {
         let mut array = [SimLine::new(), SimLine::new()];
         assert_eq!(open_all(&mut array), 2);
         assert!(LineBank::line(&mut array, 2).is_none());
+    }
+
+    /// A two-channel chip on one highway: one transfer per tick for both
+    /// ports, consecutive time slots.
+    struct DualChip {
+        lines: [SimLine; 2],
+        transfers: u32,
+        began: bool,
+    }
+
+    impl LineBank for DualChip {
+        type Line = SimLine;
+        fn port_count(&self) -> usize {
+            2
+        }
+        fn line(&mut self, index: usize) -> Option<&mut SimLine> {
+            self.lines.get_mut(index)
+        }
+        fn begin_tick(&mut self, _now: Instant) {
+            self.began = true;
+        }
+        fn end_tick(&mut self, _now: Instant) {
+            if std::mem::take(&mut self.began) {
+                self.transfers += 1;
+            }
+        }
+        fn pcm_slot(&self, index: usize) -> Option<PcmSlot> {
+            (index < 2).then(|| PcmSlot {
+                highway: 0,
+                tx_slot: index as u16 * 2,
+                rx_slot: index as u16 * 2,
+            })
+        }
+    }
+
+    #[test]
+    fn highway_bank_gets_one_transfer_per_tick_through_a_reference() {
+        let mut chip = DualChip {
+            lines: [SimLine::new(), SimLine::new()],
+            transfers: 0,
+            began: false,
+        };
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            let mut bank = &mut chip;
+            bank.begin_tick(t0);
+            assert_eq!(open_all(&mut bank), 2);
+            bank.end_tick(t0);
+        }
+        assert_eq!(chip.transfers, 3);
+        let by_ref = &mut chip;
+        assert_eq!(by_ref.pcm_slot(1).map(|s| s.tx_slot), Some(2));
+        assert_eq!(by_ref.pcm_slot(2), None);
+        assert_eq!(
+            vec![SimLine::new()].pcm_slot(0),
+            None,
+            "plain banks have no slots"
+        );
     }
 
     #[test]

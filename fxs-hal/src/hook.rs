@@ -3,9 +3,9 @@
 //!
 //! [`HookDebouncer`] accepts a change of the hook switch only once it has
 //! been stable for the debounce time (line-electrical.md §2: about 10-20 ms
-//! of stable state; DAHDI ignores breaks under 15 ms, §3.1). Hook flash and
-//! pulse (rotary) dialling, which classify the length of breaks, build on
-//! top of it.
+//! of stable state; DAHDI ignores breaks under 15 ms, §3.1). Hook flash,
+//! pulse (rotary) dialling and ring trip, which classify the lengths of
+//! breaks and makes, are [`HookConditioner`](crate::HookConditioner)'s job.
 
 use std::time::Instant;
 

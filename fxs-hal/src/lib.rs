@@ -1,19 +1,32 @@
 //! Line interface HAL for FXS gateways: the contract between the gateway
-//! engine and a SLIC driver, the generic hook-signal conditioning that sits
-//! on top of it, and a simulated SLIC with simulated phones.
+//! engine and a SLIC driver, the generic signal conditioning and sequencing
+//! that sit on top of it, and a simulated SLIC with simulated phones.
 //!
-//! - [`LineInterface`] is one FXS port: feed state ([`LineFeed`]), raw hook
-//!   state ([`HookState`]), and one 10 ms PCM frame in each direction per
-//!   tick. Its error type implements [`Error`], whose [`kind`](Error::kind)
-//!   is a [`LineErrorKind`], in the manner of embedded-hal 1.0. Its docs say
-//!   how ProSLIC and VP-API-II drivers map onto it, state the timing and
-//!   error contracts, and show a driver for an imaginary chip.
-//! - [`LineBank`] is a chip or board with several ports.
-//! - [`HookDebouncer`] turns raw hook samples into [`HookEvent`]s
-//!   (line-electrical.md §2-§3).
+//! - [`LineInterface`] is one FXS port, designed from the SLIC families of
+//!   line-electrical.md §6 (Silicon Labs ProSLIC, Microchip VE880/ZL880,
+//!   Lantiq DuSLIC): feed states ([`LineFeed`]), settings ([`LineConfig`]:
+//!   [`Impedance`], [`Gains`], [`DcFeed`], [`RingSignal`], [`ReversalMode`]),
+//!   raw hook state and time-stamped hook edges, and one 10 ms PCM frame
+//!   each way per tick. Its error type implements [`Error`], whose
+//!   [`kind`](Error::kind) is a [`LineErrorKind`], as in embedded-hal 1.0.
+//!   Optional hardware is announced in [`LineCapabilities`] and reached
+//!   through the traits of [`caps`]; [`asynch`] is the async twin.
+//! - [`LineBank`] is a chip or board with several ports on one PCM highway.
+//! - [`HookConditioner`] turns raw hook samples into off-hook, on-hook,
+//!   flash, pulse digits and ring trip ([`HookSignal`], line-electrical.md
+//!   §3); the plain [`HookDebouncer`] stays for simple uses.
+//! - [`ring::Ringer`] runs ring cadences ([`ring::RingCadence`]: countries,
+//!   Bellcore DR1-DR5, `Alert-Info`) with a caller-ID slot;
+//!   [`supervision::Supervisor`] does answer/disconnect polarity reversal
+//!   and the open switch interval; [`linetest`] judges GR-909 line tests.
+//! - [`Guarded`] refuses impossible requests (ringing an off-hook line, an
+//!   invalid configuration) with a typed [`ConfigError`].
 //! - [`sim`] holds [`SimSlic`](sim::SimSlic), [`SimLine`](sim::SimLine) and
-//!   [`SimPhone`](sim::SimPhone): a phone line in virtual time whose phones
-//!   lift, dial DTMF, talk test tones, ring and recognise call-progress tones.
+//!   [`SimPhone`](sim::SimPhone): phone lines in virtual time with REN load,
+//!   ring trip, hook bounce, on-hook transmission, hybrid echo, line faults
+//!   and failing drivers, and phones that lift, flash, dial DTMF or pulses,
+//!   ring, show caller ID and recognise call-progress tones; plus a
+//!   register-level mock for chip drivers.
 //!
 //! Nothing here reads a clock or does I/O; time is passed in.
 //!
@@ -73,25 +86,47 @@
 //! | item | role |
 //! |---|---|
 //! | [`LineInterface`], [`ErrorType`], [`Error`], [`LineErrorKind`] | the driver contract |
-//! | [`LineFeed`], [`Polarity`], [`HookState`], [`LineCapabilities`] | what the contract speaks |
-//! | [`LineBank`] | several ports |
-//! | [`HookDebouncer`], [`HookEvent`] | hook-signal conditioning |
+//! | [`LineFeed`], [`Polarity`], [`HookState`], [`HookEdge`], [`LineCapabilities`] | what the contract speaks |
+//! | [`LineConfig`], [`Impedance`], [`Gains`], [`DcFeed`], [`RingSignal`] | line settings |
+//! | [`caps`], [`asynch::LineInterface`] | optional hardware, async twin |
+//! | [`LineBank`], [`PcmSlot`] | several ports |
+//! | [`HookConditioner`], [`HookProfile`], [`HookSignal`], [`HookDebouncer`] | hook-signal conditioning |
+//! | [`ring::Ringer`], [`ring::RingCadence`], [`supervision::Supervisor`] | ringing and supervision |
+//! | [`linetest::Gr909Limits`] | line-test judgement |
+//! | [`Guarded`], [`ConfigError`] | refusing impossible settings |
 //! | [`sim::SimSlic`], [`sim::SimLine`], [`sim::SimPhone`], [`sim::PhoneEvent`] | simulation |
 //!
-//! There is no crate-wide error enum: the name `Error` belongs to the driver
-//! error trait, and [`LineErrorKind`] (a `thiserror` enum implementing
-//! [`std::error::Error`]) is the error value this crate's own types produce.
+//! The crate's own error enum is [`ConfigError`] (a `thiserror` enum whose
+//! [`kind`](Error::kind) is [`LineErrorKind::InvalidSetting`]); the name
+//! `Error` belongs to the driver error trait, and [`LineErrorKind`] is the
+//! error value generic code acts on.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod asynch;
 mod bank;
+pub mod caps;
+mod conditioner;
+mod config;
+mod guard;
 pub mod hook;
 mod line;
+pub mod linetest;
+pub mod ring;
 pub mod sim;
+pub mod supervision;
 
-pub use bank::LineBank;
+pub use bank::{LineBank, PcmSlot};
+pub use conditioner::{
+    Decadic, FLASH_WINDOWS, HookConditioner, HookProfile, HookSignal, HookSignalKind, PulseProfile,
+};
+pub use config::{
+    ConfigError, DcFeed, Gains, Impedance, ImpedanceNetwork, LineConfig, ReversalMode, RingSignal,
+    RingWaveform,
+};
+pub use guard::{Guarded, GuardedError};
 pub use hook::{HookDebouncer, HookEvent};
 pub use line::{
-    Error, ErrorType, HookState, LineCapabilities, LineErrorKind, LineFeed, LineInterface, Polarity,
+    Error, ErrorType, HookEdge, HookState, LineCapabilities, LineErrorKind, LineFeed, LineInterface, Polarity,
 };

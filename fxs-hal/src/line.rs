@@ -6,6 +6,9 @@
 //! borrow a line instead of owning it.
 
 use core::convert::Infallible;
+use core::time::Duration;
+
+use crate::config::{LineConfig, ReversalMode};
 
 /// A line driver's error: any type that can say which [`LineErrorKind`] it is.
 ///
@@ -122,11 +125,22 @@ pub enum LineFeed {
     /// Battery on with the audio path open while on hook, for FSK caller ID
     /// and VMWI.
     OnHookTransmission(Polarity),
-    /// AC ringing on a DC offset, ring-trip detector armed.
+    /// AC ringing on a DC offset of forward polarity, ring-trip detector
+    /// armed (ProSLIC `LF_RINGING`, VP-API `VP_LINE_RINGING`).
     Ringing,
     /// Low-power idle: reduced current limit, loop closure still detected,
     /// no audio.
     Standby,
+    /// Ringing with the DC offset reversed (VP-API
+    /// `VP_LINE_RINGING_POLREV`): ringing that keeps a reversal made for
+    /// ETSI caller ID or answer supervision.
+    RingingReverse,
+    /// Tip lead open, ring lead fed (ProSLIC `LF_TIP_OPEN`): ground start
+    /// and line test. No loop current can flow through an off-hook phone.
+    TipOpen,
+    /// Ring lead open, tip lead fed (ProSLIC `LF_RING_OPEN`): ground start
+    /// and line test.
+    RingOpen,
 }
 
 impl LineFeed {
@@ -138,7 +152,34 @@ impl LineFeed {
     /// is the ring trip).
     #[must_use]
     pub fn detects_loop(self) -> bool {
-        !matches!(self, LineFeed::Open)
+        !matches!(self, LineFeed::Open | LineFeed::TipOpen | LineFeed::RingOpen)
+    }
+
+    /// `true` for power ringing of either polarity.
+    #[must_use]
+    pub fn is_ringing(self) -> bool {
+        matches!(self, LineFeed::Ringing | LineFeed::RingingReverse)
+    }
+
+    /// Power ringing with the DC offset of `polarity`.
+    #[must_use]
+    pub fn ringing(polarity: Polarity) -> LineFeed {
+        match polarity {
+            Polarity::Forward => LineFeed::Ringing,
+            Polarity::Reverse => LineFeed::RingingReverse,
+        }
+    }
+
+    /// The same state with `polarity` (states without a polarity are
+    /// returned unchanged).
+    #[must_use]
+    pub fn with_polarity(self, polarity: Polarity) -> LineFeed {
+        match self {
+            LineFeed::Active(_) => LineFeed::Active(polarity),
+            LineFeed::OnHookTransmission(_) => LineFeed::OnHookTransmission(polarity),
+            LineFeed::Ringing | LineFeed::RingingReverse => LineFeed::ringing(polarity),
+            other => other,
+        }
     }
 
     /// `true` when the voice path between the PCM highway and the line is
@@ -148,12 +189,16 @@ impl LineFeed {
         matches!(self, LineFeed::Active(_) | LineFeed::OnHookTransmission(_))
     }
 
-    /// The DC polarity of the state, if it has one that the engine chooses.
+    /// The DC polarity of the state, if it has one that the engine chooses
+    /// ([`LineFeed::Ringing`] is forward, [`LineFeed::RingingReverse`]
+    /// reverse).
     #[must_use]
     pub fn polarity(self) -> Option<Polarity> {
         match self {
             LineFeed::Active(p) | LineFeed::OnHookTransmission(p) => Some(p),
-            LineFeed::Open | LineFeed::Ringing | LineFeed::Standby => None,
+            LineFeed::Ringing => Some(Polarity::Forward),
+            LineFeed::RingingReverse => Some(Polarity::Reverse),
+            LineFeed::Open | LineFeed::Standby | LineFeed::TipOpen | LineFeed::RingOpen => None,
         }
     }
 }
@@ -176,12 +221,33 @@ impl HookState {
     }
 }
 
+/// A hook edge the chip time-stamped (line-electrical.md §6.1: hook status
+/// plus timestamped hook events).
+///
+/// Drivers have no clock, so the time is relative: the edge happened `ago`
+/// before the [`LineInterface::poll_hook_edge`] call that returned it (the
+/// chip's timestamp subtracted from its current timer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HookEdge {
+    /// The state the loop went into.
+    pub state: HookState,
+    /// How long before the poll the edge happened.
+    pub ago: Duration,
+}
+
 /// What a line's hardware provides, so the engine knows what it must do in
 /// software (smoltcp's `DeviceCapabilities` is the model).
 ///
-/// New fields (hardware FSK, tone generator, line test, ...) will be added,
-/// so the struct is `#[non_exhaustive]`; build it with
-/// [`LineCapabilities::new`] and adjust the public fields.
+/// The optional hardware of line-electrical.md §6.1 is a set of flags. A
+/// flag set to `true` promises that the line (or the bank it belongs to)
+/// also implements the matching capability trait of [`crate::caps`]; the
+/// engine uses the silicon then and software otherwise. Flags for which
+/// there is no trait ([`hook_events`](Self::hook_events),
+/// [`smooth_reversal`](Self::smooth_reversal)) change how the core trait's
+/// provided methods behave.
+///
+/// New fields will be added, so the struct is `#[non_exhaustive]`; build it
+/// with [`LineCapabilities::new`] and adjust the public fields.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineCapabilities {
@@ -189,6 +255,26 @@ pub struct LineCapabilities {
     pub sample_rate: u32,
     /// Samples in one 10 ms frame: 80 at 8 kHz, 160 at 16 kHz.
     pub frame_samples: usize,
+    /// [`LineInterface::poll_hook_edge`] reports timestamped hook edges
+    /// from the chip (VP-API hook events, ProSLIC LCR interrupts).
+    pub hook_events: bool,
+    /// [`ReversalMode::Smooth`](crate::ReversalMode::Smooth) is made in
+    /// silicon (otherwise reversals are abrupt).
+    pub smooth_reversal: bool,
+    /// A hardware FSK caller-ID / VMWI sender: [`caps::CallerIdSender`](crate::caps::CallerIdSender).
+    pub caller_id_fsk: bool,
+    /// A hardware tone generator with cadence: [`caps::ToneSender`](crate::caps::ToneSender).
+    pub tone_generator: bool,
+    /// Ring cadence timers in silicon: [`caps::RingCadencer`](crate::caps::RingCadencer).
+    pub ring_cadence: bool,
+    /// 12/16 kHz metering pulses: [`caps::Metering`](crate::caps::Metering).
+    pub metering: bool,
+    /// Voltage and current read-back: [`caps::LineMonitor`](crate::caps::LineMonitor).
+    pub line_monitor: bool,
+    /// GR-909 metallic line test: [`caps::LineTester`](crate::caps::LineTester).
+    pub line_test: bool,
+    /// A high-voltage message-waiting lamp driver: [`caps::MwiLamp`](crate::caps::MwiLamp).
+    pub mwi_lamp: bool,
 }
 
 impl LineCapabilities {
@@ -199,7 +285,28 @@ impl LineCapabilities {
         LineCapabilities {
             sample_rate,
             frame_samples,
+            hook_events: false,
+            smooth_reversal: false,
+            caller_id_fsk: false,
+            tone_generator: false,
+            ring_cadence: false,
+            metering: false,
+            line_monitor: false,
+            line_test: false,
+            mwi_lamp: false,
         }
+    }
+
+    /// A wideband line: 16000 Hz, 160-sample frames, no optional hardware.
+    #[must_use]
+    pub const fn wideband() -> LineCapabilities {
+        LineCapabilities::new(16_000, 160)
+    }
+
+    /// `true` for a 16 kHz line.
+    #[must_use]
+    pub const fn is_wideband(&self) -> bool {
+        self.sample_rate == 16_000
     }
 
     /// A narrowband line: 8000 Hz, 80-sample frames, no optional hardware.
@@ -246,6 +353,14 @@ impl Default for LineCapabilities {
 /// | `OnHookTransmission(Reverse)` | `LF_REV_OHT` | `VP_LINE_OHT_POLREV` |
 /// | `Ringing` | `LF_RINGING` | `VP_LINE_RINGING` |
 /// | `Standby` | `LF_FWD_ACTIVE` with power-save enabled | `VP_LINE_STANDBY` |
+/// | `RingingReverse` | `LF_RINGING` after `LF_REV_ACTIVE` (offset follows polarity) | `VP_LINE_RINGING_POLREV` |
+/// | `TipOpen` | `LF_TIP_OPEN` | `VP_LINE_TIP_OPEN` |
+/// | `RingOpen` | `LF_RING_OPEN` | `VP_LINE_RING_OPEN` |
+///
+/// [`configure`](LineInterface::configure) maps to the chip's presets:
+/// ProSLIC `ProSLIC_ZsynthSetup` (impedance), `ProSLIC_DCFeedSetup`,
+/// `ProSLIC_RingSetup`, `ProSLIC_AudioGainSetup`; VP-API-II
+/// `VpConfigLine` with AC, DC and ring profiles.
 ///
 /// The chip's automatic ring-trip transition (ProSLIC `AUTO` register,
 /// VP-API ring-trip handling) may change the feed behind the engine's back;
@@ -283,10 +398,11 @@ impl Default for LineCapabilities {
 ///
 /// ```
 /// use fxs_hal::{
-///     ErrorType, HookState, LineCapabilities, LineErrorKind, LineFeed, LineInterface,
-///     Polarity,
+///     ErrorType, HookState, Impedance, LineCapabilities, LineConfig, LineErrorKind, LineFeed,
+///     LineInterface, Polarity,
 /// };
 ///
+/// const REG_ACIM: u8 = 0x30;
 /// const REG_LINEFEED: u8 = 0x40;
 /// const REG_STATUS: u8 = 0x44;
 /// const STATUS_LOOP_CLOSED: u8 = 0x01;
@@ -305,6 +421,7 @@ impl Default for LineCapabilities {
 ///     Thermal,
 ///     FrameLength(usize),
 ///     Unknown(LineFeed),
+///     NoCoefficients(Impedance),
 /// }
 ///
 /// impl fxs_hal::Error for QxError {
@@ -312,7 +429,9 @@ impl Default for LineCapabilities {
 ///         match self {
 ///             QxError::Bus => LineErrorKind::Bus,
 ///             QxError::Thermal => LineErrorKind::ThermalShutdown,
-///             QxError::FrameLength(_) | QxError::Unknown(_) => LineErrorKind::InvalidSetting,
+///             QxError::FrameLength(_) | QxError::Unknown(_) | QxError::NoCoefficients(_) => {
+///                 LineErrorKind::InvalidSetting
+///             }
 ///         }
 ///     }
 /// }
@@ -367,6 +486,16 @@ impl Default for LineCapabilities {
 ///
 ///     fn feed(&self) -> LineFeed {
 ///         self.feed
+///     }
+///
+///     fn configure(&mut self, config: &LineConfig) -> Result<(), QxError> {
+///         // The QX-1 has coefficients for two terminations only.
+///         let acim = match config.impedance {
+///             Impedance::R600 => 0,
+///             Impedance::Tbr21 => 1,
+///             other => return Err(QxError::NoCoefficients(other)),
+///         };
+///         self.bus.write(REG_ACIM, acim).map_err(|()| QxError::Bus)
 ///     }
 ///
 ///     fn hook(&mut self) -> Result<HookState, QxError> {
@@ -430,6 +559,11 @@ impl Default for LineCapabilities {
 /// line.read_frame(&mut uplink)?;
 /// assert_eq!(uplink, [100; 80]);
 /// assert!(line.read_frame(&mut [0; 10]).is_err());
+/// line.configure(&LineConfig::for_country("FR").unwrap())?;
+/// assert!(matches!(
+///     line.configure(&LineConfig::for_country("GB").unwrap()),
+///     Err(QxError::NoCoefficients(Impedance::Z320_1050_230n))
+/// ));
 /// # Ok::<(), QxError>(())
 /// ```
 pub trait LineInterface: ErrorType {
@@ -442,6 +576,48 @@ pub trait LineInterface: ErrorType {
 
     /// The feed state the line is in now.
     fn feed(&self) -> LineFeed;
+
+    /// Apply impedance, gains, DC feed, ring signal and reversal mode.
+    ///
+    /// The engine passes a configuration that passed
+    /// [`LineConfig::validate`]; a driver refuses what its chip cannot do
+    /// (an impedance preset it has no coefficients for) with an error of
+    /// kind [`LineErrorKind::InvalidSetting`] and leaves the previous
+    /// settings in force.
+    ///
+    /// The provided method accepts any configuration and changes nothing:
+    /// it is right only for a line whose settings are fixed in hardware
+    /// (strapped, or set by a board's boot firmware). Every driver of a
+    /// programmable SLIC overrides it. (It is provided so that lines
+    /// written before this method existed keep compiling.)
+    fn configure(&mut self, config: &LineConfig) -> Result<(), Self::Error> {
+        let _ = config;
+        Ok(())
+    }
+
+    /// Move the DC feed to `polarity`, keeping the state (active, on-hook
+    /// transmission or ringing). `mode` asks for an abrupt or a ramped
+    /// reversal; the provided method sets the feed (abrupt), a driver whose
+    /// chip ramps ([`LineCapabilities::smooth_reversal`]) overrides it.
+    ///
+    /// The engine masks hook detection for 100 ms after a reversal it makes
+    /// (line-electrical.md §1, VP-API `VP_POLREV_DEBOUNCE_TIME`).
+    fn set_polarity(&mut self, polarity: Polarity, mode: ReversalMode) -> Result<(), Self::Error> {
+        let _ = mode;
+        let feed = self.feed().with_polarity(polarity);
+        if feed == self.feed() {
+            return Ok(());
+        }
+        self.set_feed(feed)
+    }
+
+    /// The next hook edge the chip time-stamped, oldest first, for chips
+    /// that queue hook events ([`LineCapabilities::hook_events`]). The
+    /// provided method returns `Ok(None)`: the engine then conditions the
+    /// samples of [`hook`](LineInterface::hook) instead.
+    fn poll_hook_edge(&mut self) -> Result<Option<HookEdge>, Self::Error> {
+        Ok(None)
+    }
 
     /// Raw, undebounced hook switch state (loop closure). Condition it with
     /// [`HookDebouncer`](crate::HookDebouncer). In [`LineFeed::Open`] no loop
@@ -482,6 +658,18 @@ impl<L: LineInterface + ?Sized> LineInterface for &mut L {
 
     fn feed(&self) -> LineFeed {
         L::feed(self)
+    }
+
+    fn configure(&mut self, config: &LineConfig) -> Result<(), Self::Error> {
+        L::configure(self, config)
+    }
+
+    fn set_polarity(&mut self, polarity: Polarity, mode: ReversalMode) -> Result<(), Self::Error> {
+        L::set_polarity(self, polarity, mode)
+    }
+
+    fn poll_hook_edge(&mut self) -> Result<Option<HookEdge>, Self::Error> {
+        L::poll_hook_edge(self)
     }
 
     fn hook(&mut self) -> Result<HookState, Self::Error> {
@@ -533,6 +721,12 @@ mod tests {
         fn feed(&self) -> LineFeed {
             self.feed
         }
+        fn configure(&mut self, config: &LineConfig) -> Result<(), LineErrorKind> {
+            if config.impedance == crate::Impedance::R900 {
+                return Err(LineErrorKind::InvalidSetting);
+            }
+            Ok(())
+        }
         fn hook(&mut self) -> Result<HookState, LineErrorKind> {
             Ok(HookState::OnHook)
         }
@@ -558,6 +752,9 @@ mod tests {
         }
         fn feed(&self) -> LineFeed {
             self.0.feed()
+        }
+        fn configure(&mut self, config: &LineConfig) -> Result<(), LineErrorKind> {
+            self.0.configure(config)
         }
         fn hook(&mut self) -> Result<HookState, LineErrorKind> {
             self.0.hook()
@@ -623,6 +820,46 @@ mod tests {
     }
 
     #[test]
+    fn set_polarity_keeps_the_state_and_only_flips_the_polarity() {
+        let mut line = recorder();
+        line.set_feed(LineFeed::OnHookTransmission(Polarity::Forward))
+            .unwrap();
+        let by_ref = &mut line;
+        by_ref
+            .set_polarity(Polarity::Reverse, ReversalMode::Smooth)
+            .unwrap();
+        assert_eq!(line.feed, LineFeed::OnHookTransmission(Polarity::Reverse));
+        line.set_polarity(Polarity::Reverse, ReversalMode::Abrupt)
+            .unwrap();
+        assert_eq!(line.set_calls, 2, "no write when nothing changes");
+        line.set_feed(LineFeed::Ringing).unwrap();
+        line.set_polarity(Polarity::Reverse, ReversalMode::Abrupt)
+            .unwrap();
+        assert_eq!(line.feed, LineFeed::RingingReverse);
+        let mut by_ref = &mut line;
+        assert_eq!(
+            <&mut Recorder as LineInterface>::poll_hook_edge(&mut by_ref),
+            Ok(None)
+        );
+        let z = LineConfig {
+            impedance: crate::Impedance::R900,
+            ..LineConfig::default()
+        };
+        assert_eq!(
+            <&mut Recorder as LineInterface>::configure(&mut by_ref, &z),
+            Err(LineErrorKind::InvalidSetting)
+        );
+    }
+
+    #[test]
+    fn wideband_capabilities_are_16khz_160_samples_without_options() {
+        let caps = LineCapabilities::wideband();
+        assert!(caps.is_wideband());
+        assert_eq!(caps.frame_samples, 160);
+        assert!(!caps.line_test && !caps.caller_id_fsk && !caps.hook_events);
+    }
+
+    #[test]
     fn error_kind_of_a_kind_is_itself() {
         assert_eq!(LineErrorKind::DeviceGone.kind(), LineErrorKind::DeviceGone);
         assert!(LineErrorKind::ThermalShutdown.is_line_fault());
@@ -646,7 +883,19 @@ mod tests {
             LineFeed::OnHookTransmission(Polarity::Reverse).polarity(),
             Some(Polarity::Reverse)
         );
-        assert_eq!(LineFeed::Ringing.polarity(), None);
+        assert_eq!(LineFeed::Ringing.polarity(), Some(Polarity::Forward));
+        assert_eq!(LineFeed::Standby.polarity(), None);
+        assert!(!LineFeed::TipOpen.detects_loop());
+        assert!(LineFeed::RingingReverse.is_ringing() && !LineFeed::RingingReverse.carries_audio());
+        assert_eq!(
+            LineFeed::Ringing.with_polarity(Polarity::Reverse),
+            LineFeed::RingingReverse
+        );
+        assert_eq!(
+            LineFeed::Active(Polarity::Forward).with_polarity(Polarity::Reverse),
+            LineFeed::Active(Polarity::Reverse)
+        );
+        assert_eq!(LineFeed::Open.with_polarity(Polarity::Reverse), LineFeed::Open);
         assert_eq!(Polarity::Forward.reversed(), Polarity::Reverse);
     }
 

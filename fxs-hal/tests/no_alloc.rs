@@ -100,3 +100,63 @@ fn ticks_with_ringing_dialing_talking_and_listening_do_not_allocate() {
     assert_eq!(count, 0, "allocations during 300 ticks of 4 ports");
     assert!(measured > 0, "the ear heard the dial tone");
 }
+
+#[test]
+fn conditioning_ringing_echo_and_caller_id_display_do_not_allocate_per_tick() {
+    use fxs_hal::ring::{CallerIdPlacement, RingCadence, RingMode, Ringer};
+    use fxs_hal::sim::{EchoPath, PulseDialing};
+    use fxs_hal::{HookConditioner, HookProfile};
+    use fxs_tones::CallerIdStandard;
+
+    let start = Instant::now();
+    let mut slic = SimSlic::new(2, start);
+    let mut hooks: [HookConditioner; 2] =
+        std::array::from_fn(|_| HookConditioner::new(HookProfile::default(), start));
+    let mut ringer = Ringer::new(RingMode::Software);
+    for port in 0..2 {
+        let Ok(()) = slic.line(port).expect("port").set_feed(LineFeed::IDLE);
+    }
+    slic.sim_line_mut(0)
+        .set_echo_path(Some(EchoPath::typical(10.0).expect("echo")));
+    slic.phone_mut(0).lift();
+    slic.phone_mut(0).set_hook_bounce(Duration::from_millis(30));
+    slic.phone_mut(1)
+        .set_caller_id(CallerIdStandard::TelcordiaMdmf)
+        .expect("display");
+    let cadence = RingCadence::for_country("US").expect("cadence");
+    ringer.start(start, cadence, CallerIdPlacement::AfterFirstRing);
+    // Queued before counting: dialling allocates nothing per tick.
+    for _ in 0..5 {
+        slic.tick(start);
+    }
+    slic.phone_mut(0)
+        .dial_pulses("90", PulseDialing::default())
+        .expect("digits");
+    let mut up = [0i16; FRAME_SAMPLES];
+    let down = [1000i16; FRAME_SAMPLES];
+    let mut signals = 0;
+    let count = allocations_during(|| {
+        for tick in 1..=400u32 {
+            let now = start + Duration::from_millis(10) * tick;
+            slic.tick(now);
+            for (port, hook) in hooks.iter_mut().enumerate() {
+                let Some(line) = slic.line(port) else { continue };
+                let Ok(raw) = line.hook();
+                hook.update(now, raw);
+                while hook.poll_signal().is_some() {
+                    signals += 1;
+                }
+                if port == 1 {
+                    while let Ok(Some(_)) = ringer.drive(now, line) {}
+                }
+                let Ok(()) = line.read_frame(&mut up);
+                let Ok(()) = line.write_frame(&down);
+            }
+            for port in 0..2 {
+                while slic.phone_mut(port).poll_event().is_some() {}
+            }
+        }
+    });
+    assert_eq!(count, 0, "allocations during 400 ticks");
+    assert!(signals >= 3, "off-hook and two pulse digits were conditioned");
+}

@@ -5,8 +5,16 @@ use core::str::FromStr;
 
 use crate::Error;
 use crate::g711::G711Law;
+use crate::g722::{G722Decoder, G722Encoder};
+use crate::g726::{G726Decoder, G726Encoder, G726Packing, G726Rate};
 
 /// An audio codec this crate can encode and decode.
+///
+/// Per codec: the SDP encoding name ([`Codec::sdp_name`]), the static payload
+/// type if it has one ([`Codec::static_payload_type`]; G.726 is always
+/// dynamic), the RTP clock rate ([`Codec::clock_rate`]), the PCM sample rate
+/// ([`Codec::sample_rate`], which differs from the clock rate for G.722) and
+/// frame sizes ([`Codec::samples_per_frame`], [`Codec::octets_per_frame`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Codec {
@@ -14,32 +22,105 @@ pub enum Codec {
     Pcmu,
     /// G.711 A-law, static payload type 8 (RFC 3551 Table 4).
     Pcma,
+    /// G.722 at 64 kbit/s, static payload type 9, 16 kHz audio on an 8000 Hz
+    /// RTP clock (RFC 3551 §4.5.2, media.md §2).
+    G722,
+    /// G.726 at one of its four rates with one of the two octet packings;
+    /// dynamic payload type, SDP names `G726-32` (RFC 3551 packing) or
+    /// `AAL2-G726-32` (AAL2 packing) and so on (media.md §2).
+    G726 {
+        /// The bit rate.
+        rate: G726Rate,
+        /// How code words are packed into octets.
+        packing: G726Packing,
+    },
 }
 
 impl Codec {
     /// Every codec this crate implements, in our default preference order.
-    pub const ALL: &'static [Codec] = &[Codec::Pcmu, Codec::Pcma];
+    pub const ALL: &'static [Codec] = &[
+        Codec::Pcmu,
+        Codec::Pcma,
+        Codec::G722,
+        Codec::g726(G726Rate::Kbps32),
+        Codec::g726(G726Rate::Kbps24),
+        Codec::g726(G726Rate::Kbps40),
+        Codec::g726(G726Rate::Kbps16),
+        Codec::aal2_g726(G726Rate::Kbps32),
+        Codec::aal2_g726(G726Rate::Kbps24),
+        Codec::aal2_g726(G726Rate::Kbps40),
+        Codec::aal2_g726(G726Rate::Kbps16),
+    ];
 
-    /// Encoding name as used in SDP `a=rtpmap` (RFC 3551 Table 4).
+    /// G.726 at `rate` with the RFC 3551 packing (SDP `G726-<rate>`).
+    pub const fn g726(rate: G726Rate) -> Codec {
+        Codec::G726 {
+            rate,
+            packing: G726Packing::Rfc3551,
+        }
+    }
+
+    /// G.726 at `rate` with the AAL2 packing (SDP `AAL2-G726-<rate>`).
+    pub const fn aal2_g726(rate: G726Rate) -> Codec {
+        Codec::G726 {
+            rate,
+            packing: G726Packing::Aal2,
+        }
+    }
+
+    /// Encoding name as used in SDP `a=rtpmap` (RFC 3551 Table 4 and §4.5.4;
+    /// the AAL2 names as registered with IANA).
     pub fn sdp_name(self) -> &'static str {
         match self {
             Codec::Pcmu => "PCMU",
             Codec::Pcma => "PCMA",
+            Codec::G722 => "G722",
+            Codec::G726 { rate, packing } => match (packing, rate) {
+                (G726Packing::Rfc3551, G726Rate::Kbps16) => "G726-16",
+                (G726Packing::Rfc3551, G726Rate::Kbps24) => "G726-24",
+                (G726Packing::Rfc3551, G726Rate::Kbps32) => "G726-32",
+                (G726Packing::Rfc3551, G726Rate::Kbps40) => "G726-40",
+                (G726Packing::Aal2, G726Rate::Kbps16) => "AAL2-G726-16",
+                (G726Packing::Aal2, G726Rate::Kbps24) => "AAL2-G726-24",
+                (G726Packing::Aal2, G726Rate::Kbps32) => "AAL2-G726-32",
+                (G726Packing::Aal2, G726Rate::Kbps40) => "AAL2-G726-40",
+            },
         }
     }
 
-    /// Static RTP payload type (RFC 3551 Table 4), if the codec has one.
+    /// Static RTP payload type (RFC 3551 Table 4), if the codec has one;
+    /// `None` means a dynamic payload type (96-127) must be negotiated.
     pub fn static_payload_type(self) -> Option<u8> {
         match self {
             Codec::Pcmu => Some(0),
             Codec::Pcma => Some(8),
+            Codec::G722 => Some(9),
+            Codec::G726 { .. } => None,
         }
     }
 
-    /// RTP clock rate in Hz (RFC 3551 Table 4).
+    /// RTP clock rate in Hz (RFC 3551 Table 4). 8000 for every codec here,
+    /// G.722 included although it samples at 16 kHz (RFC 3551 §4.5.2).
     pub fn clock_rate(self) -> u32 {
         match self {
-            Codec::Pcmu | Codec::Pcma => 8000,
+            Codec::Pcmu | Codec::Pcma | Codec::G722 | Codec::G726 { .. } => 8000,
+        }
+    }
+
+    /// Sample rate in Hz of the linear PCM the encoder takes and the decoder
+    /// gives: 16 000 for G.722, 8000 for the others.
+    pub fn sample_rate(self) -> u32 {
+        match self {
+            Codec::G722 => 16_000,
+            Codec::Pcmu | Codec::Pcma | Codec::G726 { .. } => 8000,
+        }
+    }
+
+    /// Bit rate of the payload in bit/s.
+    pub fn bit_rate(self) -> u32 {
+        match self {
+            Codec::Pcmu | Codec::Pcma | Codec::G722 => 64_000,
+            Codec::G726 { rate, .. } => rate.bit_rate(),
         }
     }
 
@@ -59,29 +140,61 @@ impl Codec {
             .find(|codec| codec.static_payload_type() == Some(payload_type))
     }
 
-    /// Octets of payload that `samples` samples (at the RTP clock) encode to.
+    /// Octets of payload that `samples` samples *at the RTP clock* encode to
+    /// (for G.722, 80 clock ticks = 160 PCM samples = 80 octets); a last,
+    /// partly filled octet counts.
     pub fn encoded_len(self, samples: usize) -> usize {
         match self {
-            Codec::Pcmu | Codec::Pcma => samples,
+            Codec::Pcmu | Codec::Pcma | Codec::G722 => samples,
+            Codec::G726 { rate, .. } => rate.encoded_len(samples),
         }
+    }
+
+    /// PCM samples (at [`Codec::sample_rate`]) in a frame of `frame_ms` ms.
+    pub fn samples_per_frame(self, frame_ms: u32) -> usize {
+        (u64::from(self.sample_rate()) * u64::from(frame_ms) / 1000) as usize
+    }
+
+    /// Payload octets of a frame of `frame_ms` ms (20 ms: 160 for G.711 and
+    /// G.722, 80 for G.726-32).
+    pub fn octets_per_frame(self, frame_ms: u32) -> usize {
+        self.encoded_len(self.timestamp_step(frame_ms) as usize)
+    }
+
+    /// RTP timestamp increment of a frame of `frame_ms` ms (20 ms: 160 for
+    /// every codec here, G.722 included).
+    pub fn timestamp_step(self, frame_ms: u32) -> u32 {
+        (u64::from(self.clock_rate()) * u64::from(frame_ms) / 1000) as u32
     }
 
     /// A new encoder for this codec. Allocates; call it when a stream is set
     /// up, not per frame.
     pub fn encoder(self) -> Box<dyn AudioEncoder + Send> {
-        Box::new(G711Encoder::for_codec(self))
+        match self {
+            Codec::Pcmu => Box::new(G711Encoder::new(G711Law::MuLaw)),
+            Codec::Pcma => Box::new(G711Encoder::new(G711Law::ALaw)),
+            Codec::G722 => Box::new(G722Encoder::new()),
+            Codec::G726 { rate, packing } => Box::new(G726Encoder::new(rate, packing)),
+        }
     }
 
     /// A new decoder for this codec. Allocates; call it when a stream is set
     /// up, not per frame.
     pub fn decoder(self) -> Box<dyn AudioDecoder + Send> {
-        Box::new(G711Decoder::for_codec(self))
+        match self {
+            Codec::Pcmu => Box::new(G711Decoder::new(G711Law::MuLaw)),
+            Codec::Pcma => Box::new(G711Decoder::new(G711Law::ALaw)),
+            Codec::G722 => Box::new(G722Decoder::new()),
+            Codec::G726 { rate, packing } => Box::new(G726Decoder::new(rate, packing)),
+        }
     }
 
-    fn g711_law(self) -> G711Law {
+    /// The G.711 law of this codec, if it is G.711.
+    pub fn g711_law(self) -> Option<G711Law> {
         match self {
-            Codec::Pcmu => G711Law::MuLaw,
-            Codec::Pcma => G711Law::ALaw,
+            Codec::Pcmu => Some(G711Law::MuLaw),
+            Codec::Pcma => Some(G711Law::ALaw),
+            Codec::G722 | Codec::G726 { .. } => None,
         }
     }
 }
@@ -130,10 +243,6 @@ impl G711Encoder {
     pub fn new(law: G711Law) -> G711Encoder {
         G711Encoder { law }
     }
-
-    fn for_codec(codec: Codec) -> G711Encoder {
-        G711Encoder::new(codec.g711_law())
-    }
 }
 
 impl AudioEncoder for G711Encoder {
@@ -157,10 +266,6 @@ impl G711Decoder {
     pub fn new(law: G711Law) -> G711Decoder {
         G711Decoder { law }
     }
-
-    fn for_codec(codec: Codec) -> G711Decoder {
-        G711Decoder::new(codec.g711_law())
-    }
 }
 
 impl AudioDecoder for G711Decoder {
@@ -177,6 +282,54 @@ fn law_codec(law: G711Law) -> Codec {
     match law {
         G711Law::MuLaw => Codec::Pcmu,
         G711Law::ALaw => Codec::Pcma,
+    }
+}
+
+impl AudioEncoder for G722Encoder {
+    fn codec(&self) -> Codec {
+        Codec::G722
+    }
+
+    /// Takes 16 kHz PCM: two samples per octet.
+    fn encode(&mut self, pcm: &[i16], out: &mut [u8]) -> usize {
+        G722Encoder::encode(self, pcm, out)
+    }
+}
+
+impl AudioDecoder for G722Decoder {
+    fn codec(&self) -> Codec {
+        Codec::G722
+    }
+
+    /// Gives 16 kHz PCM: two samples per octet.
+    fn decode(&mut self, payload: &[u8], out: &mut [i16]) -> usize {
+        G722Decoder::decode(self, payload, out)
+    }
+}
+
+impl AudioEncoder for G726Encoder {
+    fn codec(&self) -> Codec {
+        Codec::G726 {
+            rate: self.rate(),
+            packing: self.packing(),
+        }
+    }
+
+    fn encode(&mut self, pcm: &[i16], out: &mut [u8]) -> usize {
+        G726Encoder::encode(self, pcm, out)
+    }
+}
+
+impl AudioDecoder for G726Decoder {
+    fn codec(&self) -> Codec {
+        Codec::G726 {
+            rate: self.rate(),
+            packing: self.packing(),
+        }
+    }
+
+    fn decode(&mut self, payload: &[u8], out: &mut [i16]) -> usize {
+        G726Decoder::decode(self, payload, out)
     }
 }
 
@@ -211,26 +364,68 @@ mod tests {
     }
 
     #[test]
-    fn boxed_coders_report_their_codec_and_use_the_right_law() {
+    fn new_codecs_have_their_rfc3551_names_payload_types_and_rates() {
+        assert_eq!(Codec::G722.sdp_name(), "G722");
+        assert_eq!(Codec::G722.static_payload_type(), Some(9));
+        assert_eq!(Codec::G722.clock_rate(), 8000);
+        assert_eq!(Codec::G722.sample_rate(), 16_000);
+        assert_eq!(Codec::from_static_payload_type(9), Some(Codec::G722));
+        let g726_32 = Codec::g726(G726Rate::Kbps32);
+        assert_eq!(g726_32.sdp_name(), "G726-32");
+        assert_eq!(Codec::aal2_g726(G726Rate::Kbps32).sdp_name(), "AAL2-G726-32");
+        assert_eq!(g726_32.static_payload_type(), None);
+        assert_eq!(
+            Codec::from_sdp_name("g726-16"),
+            Some(Codec::g726(G726Rate::Kbps16))
+        );
+        assert_eq!(
+            Codec::from_sdp_name("aal2-G726-40"),
+            Some(Codec::aal2_g726(G726Rate::Kbps40))
+        );
+        assert_eq!(Codec::from_sdp_name("g722"), Some(Codec::G722));
+        // Every name in ALL maps back to its codec.
+        for &codec in Codec::ALL {
+            assert_eq!(Codec::from_sdp_name(codec.sdp_name()), Some(codec));
+            assert_eq!(codec.clock_rate(), 8000);
+        }
+    }
+
+    #[test]
+    fn frame_sizes_follow_the_bit_rates() {
+        assert_eq!(Codec::Pcmu.octets_per_frame(20), 160);
+        assert_eq!(Codec::G722.octets_per_frame(20), 160);
+        assert_eq!(Codec::G722.samples_per_frame(20), 320);
+        assert_eq!(Codec::G722.timestamp_step(20), 160);
+        assert_eq!(Codec::g726(G726Rate::Kbps16).octets_per_frame(20), 40);
+        assert_eq!(Codec::g726(G726Rate::Kbps24).octets_per_frame(10), 30);
+        assert_eq!(Codec::g726(G726Rate::Kbps32).octets_per_frame(20), 80);
+        assert_eq!(Codec::g726(G726Rate::Kbps40).octets_per_frame(20), 100);
+        assert_eq!(Codec::g726(G726Rate::Kbps40).bit_rate(), 40_000);
+        assert_eq!(Codec::G722.bit_rate(), 64_000);
+    }
+
+    #[test]
+    fn boxed_coders_report_their_codec_and_fill_a_frame() {
         for &codec in Codec::ALL {
             let mut enc = codec.encoder();
             let mut dec = codec.decoder();
             assert_eq!(enc.codec(), codec);
             assert_eq!(dec.codec(), codec);
-            let mut payload = [0u8; 4];
-            assert_eq!(enc.encode(&[0, 0, 0, 0], &mut payload), 4);
-            let silence = codec.g711_law().silence();
-            assert_eq!(payload, [silence; 4]);
-            let mut pcm = [1i16; 4];
-            assert_eq!(dec.decode(&payload[..3], &mut pcm), 3);
-            assert_eq!(codec.encoded_len(80), 80);
+            let pcm = vec![0i16; codec.samples_per_frame(10)];
+            let mut payload = vec![0u8; codec.octets_per_frame(10)];
+            assert_eq!(enc.encode(&pcm, &mut payload), payload.len(), "{codec}");
+            if let Some(law) = codec.g711_law() {
+                assert!(payload.iter().all(|&o| o == law.silence()));
+            }
+            let mut back = vec![1i16; pcm.len()];
+            assert_eq!(dec.decode(&payload, &mut back), pcm.len(), "{codec}");
         }
     }
 
     proptest! {
         #[test]
         fn encoder_then_decoder_stays_within_g711_error(pcm in proptest::collection::vec(-32000i16..32000, 0..160)) {
-            for &codec in Codec::ALL {
+            for codec in [Codec::Pcmu, Codec::Pcma] {
                 let mut payload = vec![0u8; pcm.len()];
                 let mut back = vec![0i16; pcm.len()];
                 prop_assert_eq!(codec.encoder().encode(&pcm, &mut payload), pcm.len());

@@ -37,4 +37,25 @@ pub enum Error {
         /// The values allowed.
         allowed: &'static str,
     },
+    /// A level or gain setting (dB, dBm0, ms) is out of range or not a number.
+    #[error("invalid configuration: {field} = {value}; {allowed}")]
+    InvalidSetting {
+        /// The field that is wrong, e.g. `"max_gain_db"`.
+        field: &'static str,
+        /// The value given, as written by `{:?}` (e.g. `NaN`, `60.0`).
+        value: String,
+        /// The values allowed.
+        allowed: &'static str,
+    },
+    /// A packet or payload other than the RTP header (RTCP, RFC 4733
+    /// telephone-event, RFC 3389 comfort noise) is malformed.
+    #[error("malformed {what} at octet {at}: {reason}")]
+    Malformed {
+        /// What was being parsed ("RTCP sender report", "telephone-event payload", ...).
+        what: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+        /// Octet offset in the datagram or payload where the problem is.
+        at: usize,
+    },
 }

@@ -348,6 +348,34 @@ impl RtpSender {
         self.octets += payload.len() as u64;
     }
 
+    /// Appends a packet of another payload type that shares this source's
+    /// SSRC and sequence numbers but carries its own marker and timestamp
+    /// (RFC 4733 telephone-events, RFC 3389 comfort noise), and counts it.
+    /// The audio timestamp does not move.
+    pub fn write_other(
+        &mut self,
+        payload_type: u8,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) {
+        let header = RtpHeader {
+            marker,
+            payload_type: payload_type & 0x7F,
+            sequence: self.sequence,
+            timestamp,
+            ssrc: self.ssrc,
+            csrc: Vec::new(),
+            extension: None,
+            padding: 0,
+        };
+        self.sequence = self.sequence.wrapping_add(1);
+        write(&header, payload, out);
+        self.packets += 1;
+        self.octets += payload.len() as u64;
+    }
+
     /// Marks the next packet as the first of a talkspurt.
     pub fn start_talkspurt(&mut self) {
         self.marker = true;

@@ -1,12 +1,16 @@
-//! Replays the seed corpus of the `rtp_packet` fuzz target
-//! (fuzz/fuzz_targets/rtp_packet.rs) on stable Rust, through the same checks
-//! (`fxs_media::fuzzing::rtp_packet`): every file must run without a panic.
+//! Replays the seed corpora of the fxs-media fuzz targets
+//! (fuzz/fuzz_targets/{rtp_packet,rtcp_packet,telephone_event,comfort_noise}.rs)
+//! on stable Rust, through the same checks (`fxs_media::fuzzing::*`): every
+//! file must run without a panic.
 
 use std::path::PathBuf;
 
-#[test]
-fn every_rtp_packet_corpus_file_runs_without_panic() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/rtp_packet");
+/// Runs every file of `fuzz/corpus/<target>` through `check`; returns
+/// (files, files that parsed).
+fn replay(target: &str, check: fn(&[u8]) -> Result<(), fxs_media::Error>) -> (usize, usize) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(target);
     let mut files = 0;
     let mut parsed = 0;
     for entry in std::fs::read_dir(&dir).expect("corpus directory exists") {
@@ -15,12 +19,36 @@ fn every_rtp_packet_corpus_file_runs_without_panic() {
             continue;
         }
         let data = std::fs::read(&path).expect("corpus file is readable");
-        if fxs_media::fuzzing::rtp_packet(&data).is_ok() {
+        if check(&data).is_ok() {
             parsed += 1;
         }
         files += 1;
     }
     assert!(files > 0, "no corpus files in {}", dir.display());
+    (files, parsed)
+}
+
+#[test]
+fn every_rtp_packet_corpus_file_runs_without_panic() {
+    let (files, parsed) = replay("rtp_packet", fxs_media::fuzzing::rtp_packet);
     // The seeds cover both valid and malformed packets.
+    assert!(parsed > 0 && parsed < files, "{parsed} of {files} parse");
+}
+
+#[test]
+fn every_rtcp_packet_corpus_file_runs_without_panic() {
+    let (files, parsed) = replay("rtcp_packet", fxs_media::fuzzing::rtcp_packet);
+    assert!(parsed > 0 && parsed < files, "{parsed} of {files} parse");
+}
+
+#[test]
+fn every_telephone_event_corpus_file_runs_without_panic() {
+    let (files, parsed) = replay("telephone_event", fxs_media::fuzzing::telephone_event);
+    assert!(parsed > 0 && parsed < files, "{parsed} of {files} parse");
+}
+
+#[test]
+fn every_comfort_noise_corpus_file_runs_without_panic() {
+    let (files, parsed) = replay("comfort_noise", fxs_media::fuzzing::comfort_noise);
     assert!(parsed > 0 && parsed < files, "{parsed} of {files} parse");
 }

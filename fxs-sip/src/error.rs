@@ -106,7 +106,7 @@ impl Error {
     /// The response a UAS answers this error with, and a reason phrase naming
     /// the defect (RFC 3261 §21; RFC 4475 §3 expectations): 400 for malformed
     /// messages, 505 for a wrong version, 513 for an oversized message, 416
-    /// for an unknown URI scheme, 488 for an unacceptable offer.
+    /// for an unknown URI scheme, 488 for a malformed or unacceptable offer.
     pub fn response_status(&self) -> (StatusCode, String) {
         let bad = |s: String| (StatusCode::BAD_REQUEST, s);
         match self {
@@ -125,7 +125,9 @@ impl Error {
             Error::BadUri { .. } => bad("Bad URI".to_owned()),
             Error::BadRequestUri(_) => bad("Bad Request-URI".to_owned()),
             Error::UnsupportedUriScheme(_) => (StatusCode(416), "Unsupported URI Scheme".to_owned()),
-            Error::BadSdp { .. } => bad("Malformed SDP body".to_owned()),
+            // RFC 3261 §13.3.1.1 / §21.4.26: an offer we cannot use is
+            // answered 488, with the defect in the reason phrase.
+            Error::BadSdp { .. } => (StatusCode::NOT_ACCEPTABLE_HERE, "Malformed SDP body".to_owned()),
             Error::NotAcceptable(_) => (
                 StatusCode::NOT_ACCEPTABLE_HERE,
                 StatusCode::NOT_ACCEPTABLE_HERE.default_reason().to_owned(),

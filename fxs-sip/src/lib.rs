@@ -49,8 +49,13 @@
 //!   message model; typed headers for what a UA acts on, unknown headers
 //!   kept verbatim. [`Error::response_status`] says what to answer a
 //!   malformed request with.
-//! - [`Uri`], [`NameAddr`], [`Via`], [`CSeq`], [`Challenge`],
-//!   [`Credentials`]: typed header values.
+//! - [`Uri`] (SIP, SIPS, tel per RFC 3966, other schemes opaque as
+//!   [`Scheme::Other`]), [`NameAddr`], [`Via`], [`CSeq`], [`Challenge`],
+//!   [`Credentials`], [`TokenParams`] (Event, Subscription-State), [`Replaces`],
+//!   [`InfoUri`] (Alert-Info, Call-Info), [`DeltaSeconds`] (Session-Expires,
+//!   Min-SE, Retry-After), [`RAck`], [`Reason`]: typed header values.
+//! - [`Message::stream_frame_len`]: Content-Length framing for streams, with
+//!   oversized messages refused before their body is buffered.
 //! - [`sdp::SessionDescription`] and [`sdp::answer_audio`] /
 //!   [`sdp::accept_answer`]: SDP and offer/answer.
 //! - [`digest`]: request-digest computation, `authorize` and `verify`.

@@ -309,16 +309,16 @@ fn unkscm_and_novelsc_unknown_request_uri_schemes_are_416() {
 }
 
 #[test]
-fn unksm2_unknown_scheme_in_to_is_a_bad_to_header() {
-    // Deviation: RFC 4475 §3.3.4 asks to accept these; the typed model only
-    // represents sip, sips and tel, so the header is reported as bad.
+fn unksm2_unknown_scheme_in_to_is_accepted_as_an_absolute_uri() {
+    // RFC 4475 §3.3.4: unknown schemes in To/From/Contact are accepted.
     let text = BASE.replace("To: sip:user@example.com", "To: isbn:2983792873");
-    let e = parse_err(&text);
-    assert!(matches!(&e, Error::BadHeader { name: "To", reason } if reason.contains("isbn")));
-    assert_eq!(
-        e.response_status(),
-        (StatusCode::BAD_REQUEST, "Bad To header".to_owned())
-    );
+    let msg = Message::parse(&wire(&text)).expect("unksm2 parses");
+    let to = msg.headers().to().expect("To");
+    assert_eq!(to.uri.scheme, fxs_sip::Scheme::Other("isbn".into()));
+    assert_eq!(to.uri.to_string(), "isbn:2983792873");
+    // ... but never as a Request-URI
+    let text = BASE.replace("OPTIONS sip:user@example.com", "OPTIONS isbn:2983792873");
+    assert_eq!(status(&text).0, 416);
 }
 
 #[test]
@@ -455,12 +455,48 @@ fn oversized_datagram_is_refused_before_parsing_with_513() {
 }
 
 #[test]
-fn sdp_and_negotiation_errors_map_to_400_and_488() {
+fn sdp_and_negotiation_errors_map_to_488() {
     let e = fxs_sip::sdp::SessionDescription::parse("v=1\r\n").unwrap_err();
-    assert_eq!(e.response_status().0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        e.response_status(),
+        (StatusCode::NOT_ACCEPTABLE_HERE, "Malformed SDP body".to_owned())
+    );
     let e = Error::NotAcceptable("no codec".into());
     assert_eq!(
         e.response_status(),
         (StatusCode::NOT_ACCEPTABLE_HERE, "Not Acceptable Here".to_owned())
     );
+}
+
+#[test]
+fn stream_framing_refuses_oversized_messages_before_the_body_arrives() {
+    // headers alone declare a body over the limit: refused at once (513)
+    let head = wire(&BASE.replace("l: 0\n", &format!("Content-Length: {}\n", MAX_MESSAGE_SIZE)));
+    let e = Message::stream_frame_len(&head).unwrap_err();
+    assert!(matches!(e, Error::MessageTooLarge { .. }));
+    assert_eq!(e.response_status().0, StatusCode(513));
+    // headers that never end: refused once past the limit, not before
+    let endless = b"OPTIONS sip:a@b SIP/2.0\r\nX: ".to_vec();
+    assert_eq!(Message::stream_frame_len(&endless), Ok(None));
+    let mut endless = endless;
+    endless.resize(MAX_MESSAGE_SIZE + 1, b'a');
+    assert!(matches!(
+        Message::stream_frame_len(&endless),
+        Err(Error::MessageTooLarge { .. })
+    ));
+    // a normal message: framed by Content-Length, extra octets left for the next
+    let one = wire(&BASE.replace("l: 0\n", "l: 4\n"));
+    let mut two = one.clone();
+    two.extend_from_slice(b"abcdOPTIONS");
+    assert_eq!(Message::stream_frame_len(&one[..one.len() - 1]), Ok(None));
+    assert_eq!(Message::stream_frame_len(&two), Ok(Some(one.len() + 4)));
+    // keep-alive CRLFs only: wait
+    assert_eq!(Message::stream_frame_len(b"\r\n\r\n"), Ok(None));
+    // Content-Length is mandatory on streams
+    let no_len = wire(&BASE.replace("l: 0\n", ""));
+    assert_eq!(
+        Message::stream_frame_len(&no_len),
+        Err(Error::MissingHeader("Content-Length"))
+    );
+    assert!(Message::stream_frame_len(&wire(&BASE.replace("l: 0", "l: -1"))).is_err());
 }

@@ -3,8 +3,9 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use fxs_sip::{
-    CSeq, Challenge, Contact, Credentials, DigestAlgorithm, Header, Headers, Host, MediaType, Message,
-    Method, NameAddr, Param, Request, Response, Scheme, StatusCode, Transport, Uri, Via,
+    CSeq, Challenge, Contact, Credentials, DeltaSeconds, DigestAlgorithm, Header, Headers, Host, InfoUri,
+    MediaType, Message, Method, NameAddr, Param, RAck, Reason, Replaces, Request, Response, Scheme,
+    StatusCode, TokenParams, Transport, Uri, Via,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -93,8 +94,20 @@ fn sip_uri() -> impl Strategy<Value = Uri> {
         })
 }
 
+/// RFC 3966: a global number, or a local number with its phone-context.
 fn tel_uri() -> impl Strategy<Value = Uri> {
-    ("\\+?[0-9][0-9.-]{0,10}", vec(uri_param(), 0..2)).prop_map(|(number, params)| Uri {
+    let global = ("\\+[0-9][0-9.()-]{0,10}", vec(uri_param(), 0..2));
+    let local = (
+        "[0-9A-F*#][0-9A-F*#.-]{0,6}",
+        "\\+?[a-z0-9][a-z0-9.-]{0,8}",
+        vec(uri_param(), 0..2),
+    )
+        .prop_map(|(n, ctx, mut params)| {
+            params.retain(|p| !p.name.eq_ignore_ascii_case("phone-context"));
+            params.insert(0, Param::new("phone-context", Some(&ctx)));
+            (n, params)
+        });
+    prop_oneof![global, local].prop_map(|(number, params)| Uri {
         scheme: Scheme::Tel,
         user: Some(number),
         password: None,
@@ -105,16 +118,32 @@ fn tel_uri() -> impl Strategy<Value = Uri> {
     })
 }
 
+/// An absolute URI of another scheme (RFC 4475 unksm2), allowed in name-addr.
+fn absolute_uri() -> impl Strategy<Value = Uri> {
+    ("(http|isbn|urn|x-[a-z]{1,4})", "[A-Za-z0-9_.:/;?=&%@+-]{1,16}").prop_map(|(scheme, rest)| Uri {
+        scheme: Scheme::Other(scheme),
+        user: Some(rest),
+        password: None,
+        host: Host::Domain(String::new()),
+        port: None,
+        params: Vec::new(),
+        headers: Vec::new(),
+    })
+}
+
 fn uri() -> impl Strategy<Value = Uri> {
     prop_oneof![4 => sip_uri(), 1 => tel_uri()]
 }
 
-fn name_addr() -> impl Strategy<Value = NameAddr> {
-    (option::of(text()), uri(), vec(header_param(), 0..3)).prop_map(|(display_name, uri, params)| NameAddr {
-        display_name,
-        uri,
-        params,
-    })
+fn name_addr() -> BoxedStrategy<NameAddr> {
+    let any_uri = prop_oneof![6 => uri(), 1 => absolute_uri()];
+    (option::of(text()), any_uri, vec(header_param(), 0..3))
+        .prop_map(|(display_name, uri, params)| NameAddr {
+            display_name,
+            uri,
+            params,
+        })
+        .boxed()
 }
 
 fn via() -> impl Strategy<Value = Via> {
@@ -224,7 +253,7 @@ fn verbatim() -> impl Strategy<Value = String> {
 }
 
 /// Headers that may repeat (the single-valued ones are added by `headers`).
-fn repeatable_header() -> impl Strategy<Value = Header> {
+fn repeatable_header() -> BoxedStrategy<Header> {
     prop_oneof![
         via().prop_map(Header::Via),
         prop_oneof![
@@ -246,7 +275,75 @@ fn repeatable_header() -> impl Strategy<Value = Header> {
         verbatim().prop_map(Header::UserAgent),
         verbatim().prop_map(Header::Server),
         ("X-[A-Za-z0-9-]{1,10}", verbatim()).prop_map(|(name, value)| Header::Other { name, value }),
+        extension_header(),
     ]
+    .boxed()
+}
+
+fn token_params() -> impl Strategy<Value = TokenParams> {
+    (token(), vec(header_param(), 0..3)).prop_map(|(value, params)| TokenParams { value, params })
+}
+
+fn delta(with_comment: bool) -> impl Strategy<Value = DeltaSeconds> {
+    let comment = if with_comment {
+        option::of("[A-Za-z0-9 ',.]{0,10}").boxed()
+    } else {
+        Just(None).boxed()
+    };
+    (any::<u32>(), comment, vec(header_param(), 0..2)).prop_map(|(seconds, comment, params)| DeltaSeconds {
+        seconds,
+        comment,
+        params,
+    })
+}
+
+fn info_uri() -> impl Strategy<Value = InfoUri> {
+    (
+        prop_oneof![
+            "http://[a-z]{1,8}\\.example\\.com/[A-Za-z0-9-]{0,8}",
+            "urn:alert:(service|source):[a-z-]{1,10}",
+            "sip:[a-z]{1,6}@example\\.com",
+        ],
+        vec(header_param(), 0..2),
+    )
+        .prop_map(|(uri, params)| InfoUri { uri, params })
+}
+
+/// The extension headers typed since RFC 3261 (Event, Refer-To, RAck...).
+fn extension_header() -> BoxedStrategy<Header> {
+    prop_oneof![
+        vec(token(), 1..3).prop_map(Header::Unsupported),
+        vec(token(), 1..3).prop_map(Header::ProxyRequire),
+        token_params().prop_map(Header::Event),
+        token_params().prop_map(Header::SubscriptionState),
+        token_params().prop_map(Header::ContentDisposition),
+        name_addr().prop_map(Header::ReferTo),
+        name_addr().prop_map(Header::ReferredBy),
+        ("[A-Za-z0-9.@!%*_+`'~<>:/?{}-]{1,20}", vec(header_param(), 0..3))
+            .prop_map(|(call_id, params)| Header::Replaces(Replaces { call_id, params })),
+        vec(info_uri(), 1..3).prop_map(Header::AlertInfo),
+        vec(info_uri(), 1..3).prop_map(Header::CallInfo),
+        delta(false).prop_map(Header::SessionExpires),
+        delta(false).prop_map(Header::MinSe),
+        delta(true).prop_map(Header::RetryAfter),
+        any::<u32>().prop_map(Header::RSeq),
+        (any::<u32>(), any::<u32>(), method()).prop_map(|(rseq, cseq, method)| Header::RAck(RAck {
+            rseq,
+            cseq,
+            method
+        })),
+        vec(name_addr(), 1..3).prop_map(Header::PAssertedIdentity),
+        vec("id|header|user|none|critical|[a-z]{1,6}", 1..3).prop_map(Header::Privacy),
+        vec(
+            (prop_oneof!["SIP", "Q\\.850", token()], vec(header_param(), 0..3))
+                .prop_map(|(protocol, params)| Reason { protocol, params }),
+            1..3
+        )
+        .prop_map(Header::Reason),
+        vec(token(), 1..3).prop_map(Header::ContentEncoding),
+        vec("[a-z]{1,8}(-[A-Za-z0-9]{1,8})?", 1..3).prop_map(Header::ContentLanguage),
+    ]
+    .boxed()
 }
 
 fn media_type() -> impl Strategy<Value = MediaType> {
@@ -328,7 +425,7 @@ fn response() -> impl Strategy<Value = Response> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn written_request_parses_back_to_the_same_model(req in request()) {

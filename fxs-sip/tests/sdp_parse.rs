@@ -139,7 +139,6 @@ fn malformed_descriptions_name_the_line() {
     assert_eq!(err_line(&base.replace("t=0 0", "t=0")), 4);
     assert_eq!(err_line(&base.replace("4000", "70000")), 5);
     assert_eq!(err_line(&base.replace("RTP/AVP 0", "")), 5);
-    assert_eq!(err_line(&format!("{base}a=rtpmap:0 PCMU\r\n")), 6);
     assert_eq!(err_line(&format!("{base}a=ptime:x\r\n")), 6);
     assert_eq!(err_line(&format!("{base}x=1\r\n")), 6);
     assert_eq!(err_line(&format!("{base}garbage\r\n")), 6);
@@ -161,6 +160,19 @@ fn multicast_ttl_suffix_is_dropped_from_connection() {
             address: IpAddr::V4(Ipv4Addr::new(233, 252, 0, 1))
         })
     );
+}
+
+#[test]
+fn rtpmap_without_clock_rate_stays_a_plain_attribute() {
+    // RFC 4475's bodies carry `a=rtpmap:31 LPC`
+    let sdp = SessionDescription::parse(
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=video 3227 RTP/AVP 31\r\na=rtpmap:31 LPC\r\n",
+    )
+    .unwrap();
+    let m = &sdp.media[0];
+    assert!(m.rtpmap(31).is_none());
+    assert_eq!(m.attribute("rtpmap"), Some(Some("31 LPC")));
+    assert_eq!(SessionDescription::parse(&sdp.to_string()), Ok(sdp));
 }
 
 #[test]

@@ -146,7 +146,8 @@ fn options_gets_200_with_allow_accept_and_supported() {
 fn a_required_extension_we_lack_gets_420_with_unsupported() {
     let (_, response) = only_response(&request("OPTIONS", "Require: foo, 100rel\r\n", false));
     assert_eq!(response.status, StatusCode::BAD_EXTENSION);
-    assert_eq!(response.headers.other("Unsupported"), Some("foo, 100rel"));
+    let unsupported: Vec<_> = response.headers.unsupported().collect();
+    assert_eq!(unsupported, ["foo", "100rel"]);
 }
 
 #[test]
@@ -173,6 +174,31 @@ fn an_invite_with_a_non_sdp_body_gets_415_with_accept() {
         unreachable!()
     };
     assert_eq!(r.headers.other("Accept"), Some("application/sdp"));
+}
+
+#[test]
+fn an_invite_with_a_malformed_sdp_offer_gets_488_naming_the_defect() {
+    let body = "v=0\r\no=- 1 1 IN IP4 203.0.113.9\r\ns=-\r\nt=0 0\r\nm=audio notaport RTP/AVP 0\r\n";
+    let text = format!(
+        "INVITE sip:1002@10.0.0.2 SIP/2.0\r\n\
+        Via: SIP/2.0/UDP 203.0.113.9:5099;branch=z9hG4bKsdp\r\n\
+        Max-Forwards: 70\r\n\
+        From: <sip:scanner@203.0.113.9>;tag=s1\r\n\
+        To: <sip:1002@10.0.0.2>\r\n\
+        Call-ID: scan-3@203.0.113.9\r\n\
+        CSeq: 1 INVITE\r\n\
+        Content-Type: application/sdp\r\n\
+        Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let finals: Vec<(u16, String)> = answers(&text)
+        .iter()
+        .filter_map(|(_, p)| match Message::parse(p) {
+            Ok(Message::Response(r)) if r.status.0 >= 200 => Some((r.status.0, r.reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finals, [(488, "Malformed SDP body".to_owned())]);
 }
 
 #[test]

@@ -39,6 +39,51 @@ pub enum Error {
         /// What is wrong with its value.
         reason: &'static str,
     },
+    /// A caller ID or FSK message failed its checksum or CRC: it was
+    /// damaged on the line and none of it is trusted.
+    #[error("{standard} message checksum mismatch (corrupt message)")]
+    ChecksumMismatch {
+        /// The standard whose checksum failed.
+        standard: &'static str,
+    },
+    /// A character of a caller ID message failed its parity check.
+    #[error("parity error in octet {index} of a {standard} message")]
+    ParityError {
+        /// The standard of the message.
+        standard: &'static str,
+        /// Position of the octet in the message.
+        index: usize,
+    },
+    /// A caller ID message is structurally broken (truncated, a length
+    /// that does not add up, an illegal octet); the text says what.
+    #[error("malformed {standard} message: {reason}")]
+    MalformedMessage {
+        /// The standard of the message.
+        standard: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A caller ID field does not fit the standard or the fixed-capacity
+    /// buffer (too long, characters the format cannot carry).
+    #[error("caller ID field {field}: {reason}")]
+    InvalidField {
+        /// The field (number, name, ...).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The caller ID standard cannot carry this kind of message (for
+    /// example message waiting over DTMF).
+    #[error("{standard} cannot carry {what}")]
+    Unsupported {
+        /// The standard.
+        standard: &'static str,
+        /// What it cannot carry.
+        what: &'static str,
+    },
+    /// No valid caller ID message was found in the signal.
+    #[error("no valid caller ID message found")]
+    NoMessage,
 }
 
 /// Shows a two-byte country code, printable ASCII as is, anything else as `?`.

@@ -10,10 +10,36 @@
 //!   level, duration and interruptions (dtmf.md §3).
 //! - Call-progress tones: [`ToneSound`], [`CadenceStep`] and [`Tone`]
 //!   describe a tone and its cadence, [`ToneGenerator`] plays it
-//!   phase-continuously, [`TonePlan`] holds a country's dial, ring-back,
-//!   busy and reorder tones and ring cadence ("US" and "DE";
-//!   tones-and-ringing.md), and [`CallProgressDetector`] tells which of
-//!   them (or silence) it hears ([`CallProgress`]).
+//!   phase-continuously, [`TonePlan`] holds a country's tones of every
+//!   [`ToneKind`] (dial, ring-back, busy, congestion, call waiting, stutter,
+//!   recall, confirmation, SIT, howler) and its ringing, for 20 countries
+//!   by ISO code plus the ITU-T E.180 plan (tones-and-ringing.md), and
+//!   [`CallProgressDetector`] tells which of them (or silence) it hears
+//!   ([`CallProgress`], with the NANP [`SitCode`]). [`DistinctiveRing`]
+//!   and [`parse_alert_info`] map SIP `Alert-Info` to Bellcore ring cadences.
+//! - FSK: [`FskTransmitter`] and [`FskReceiver`] for Bell 202 and V.23 at
+//!   1200 bit/s with asynchronous framing (callerid.md §2.1, §4.1).
+//! - Caller ID and VMWI: [`CallerIdMessage`] (typed fields, presentation
+//!   kept everywhere), [`CallerIdStandard`] (Telcordia SDMF/MDMF and
+//!   Type II, ETSI FSK with DT-AS/RP-AS/line reversal, DTMF, NTT, BT, or
+//!   `Off`, which sends nothing) with its [`CallerIdSignal`] and
+//!   [`SignalTiming`] against ringing, [`OffHookCallerId`] for call
+//!   waiting, [`AlertToneDetector`] for CAS/DT-AS, and
+//!   [`CallerIdReceiver`] / [`decode_bytes`] for decoding:
+//!
+//! ```
+//! use fxs_tones::{CallerIdMessage, CallerIdStandard, DEFAULT_FSK_LEVEL, decode_samples};
+//!
+//! let msg = CallerIdMessage::with_number("6175551212")?;
+//! let standard = CallerIdStandard::TelcordiaMdmf;
+//! let mut signal = standard.signal(&msg, DEFAULT_FSK_LEVEL)?.expect("caller ID is on");
+//! let mut line = vec![0i16; signal.total_samples()];
+//! signal.generate(&mut line);
+//! assert_eq!(decode_samples(standard, &line)?.number_str(), Some("6175551212"));
+//! assert!(CallerIdStandard::Off.signal(&msg, DEFAULT_FSK_LEVEL)?.is_none());
+//! # Ok::<(), fxs_tones::Error>(())
+//! ```
+//!
 //! - Measurement: [`Goertzel`] (one DFT bin) and [`measure_tone`]
 //!   (dominant frequency and level of a block).
 //! - [`Digit`], the DTMF key type every crate of the SDK shares, and
@@ -64,10 +90,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod callerid;
 mod complex;
 mod digit;
 mod dtmf;
 mod error;
+mod fsk;
+#[doc(hidden)]
+pub mod fuzzing;
 mod goertzel;
 mod level;
 mod measure;
@@ -76,16 +106,28 @@ mod plan;
 mod progress;
 mod tone;
 
+pub use callerid::{
+    ALERT_TONE_HZ, AbsenceReason, AckKind, AlertToneDetector, AlertToneEvent, CallQualifier, CallerIdCoding,
+    CallerIdMessage, CallerIdReceiver, CallerIdSignal, CallerIdStandard, DEFAULT_FSK_LEVEL, DateTime,
+    DtmfClipVariant, EtsiAlert, MAX_MESSAGE_OCTETS, MessageBytes, MessageWaiting, Name, Number,
+    OffHookCallerId, OffHookState, Presented, RedirectReason, RingAnchor, SignalTiming, Text, decode_bytes,
+    decode_samples,
+};
 pub use digit::Digit;
 pub use dtmf::{
-    DTMF_EVENT_CAPACITY, DTMF_QUEUE_CAPACITY, DtmfDetector, DtmfEvent, DtmfGenerator, DtmfGeneratorConfig,
+    DTMF_EVENT_CAPACITY, DTMF_MIN_REGENERATED, DTMF_QUEUE_CAPACITY, DtmfDetector, DtmfEvent, DtmfGenerator,
+    DtmfGeneratorConfig,
 };
 pub use error::Error;
+pub use fsk::{
+    FSK_BAUD, FSK_MAX_OCTETS, FskEvent, FskFraming, FskModem, FskModulator, FskReceiver, FskTransmitter,
+};
 pub use goertzel::Goertzel;
 pub use level::{Dbm0, FULL_SCALE_DBM0};
 pub use measure::{ToneMeasurement, measure_tone};
-pub use plan::{ToneKind, TonePlan};
-pub use progress::{CallProgress, CallProgressDetector};
+pub use plan::ring::{AlertInfo, DistinctiveRing, RingCadence, parse_alert_info};
+pub use plan::{SitCode, ToneKind, TonePlan};
+pub use progress::{CallProgress, CallProgressDetector, MAX_DETECTOR_FREQS};
 pub use tone::{CadenceStep, MAX_CADENCE_STEPS, MAX_TONE_FREQS, Tone, ToneGenerator, ToneSound};
 
 /// Samples in one 10 ms frame at 8 kHz.

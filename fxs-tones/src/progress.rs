@@ -2,43 +2,84 @@
 
 use crate::complex::C32;
 use crate::goertzel::{Bank, block_shift};
-use crate::plan::{ToneKind, TonePlan};
+use crate::plan::{NANP_LONG_MS, NANP_SHORT_MS, NANP_SIT_HZ};
+use crate::plan::{SitCode, ToneKind, TonePlan};
 use crate::tone::{MAX_CADENCE_STEPS, Tone, ToneSound};
 use crate::{Dbm0, Error};
 
-/// Most distinct frequencies a plan may use for detection.
-const MAX_FREQS: usize = 8;
-/// Most distinct sounds (one per tone kind).
-const MAX_SOUNDS: usize = 4;
+/// Most distinct frequencies the Goertzel bank holds (plan tones plus the
+/// eight SIT frequencies).
+pub const MAX_DETECTOR_FREQS: usize = 16;
+/// Most distinct sounds (plan sounds plus the eight SIT frequencies).
+const MAX_SOUNDS: usize = 24;
+/// Tone kinds of a plan.
+const KINDS: usize = ToneKind::ALL.len();
 /// Blocks combined into one analysis window (50 ms).
 const WINDOW_BLOCKS: usize = 5;
-/// Completed segments remembered for cadence matching.
-const HISTORY: usize = 8;
-/// Quiet below this level (API: Silence = < -45 dBm0).
+/// Completed segments remembered for cadence matching (a 6-burst stutter
+/// prefix is 12).
+const HISTORY: usize = 16;
+/// Absolute quiet level (API: Silence = < -45 dBm0).
 const QUIET_DBM0: f32 = -45.0;
-/// Blocks of quiet before Silence, and of continuous dial sound before Dial (300 ms).
+/// During sound, a block is quiet this far below the loudest block of that
+/// sound (dB), so the off phases of a cadence in noise 20 dB down read as off.
+const RELATIVE_QUIET_DB: f32 = 13.0;
+/// A block is sound only this far above the mean energy of the last run of
+/// quiet blocks (dB, a noise-floor estimate): noise neither starts nor
+/// extends a burst.
+const RISE_DB: f32 = 6.0;
+/// Share of the window energy the required components of a sound must
+/// carry (the carrier of a 90 % AM tone carries 71 %).
+const MIN_REQUIRED_SHARE: f32 = 0.5;
+/// Blocks of quiet before Silence, and of steady sound before Dial (300 ms).
 const DECISION_BLOCKS: u32 = 30;
 /// Blocks of sound after which Silence or Dial give way to Unknown.
 const UNKNOWN_AFTER_BLOCKS: u32 = 5;
-/// Blocks of the other state needed to start a new segment.
+/// Blocks of the other state needed to start a new segment, normally.
 const DEBOUNCE_BLOCKS: u32 = 2;
+/// Silence steps shorter than this (ms) make the detector accept a single
+/// quiet block as a gap (SE 20 ms, AU 40 ms... gaps).
+const SHORT_GAP_MS: u32 = 40;
 /// Cadence duration tolerance (API: +-20 %).
 const CADENCE_TOLERANCE: f32 = 0.2;
 /// Extra cadence slack for the block grid, ms.
 const CADENCE_SLACK_MS: f32 = 20.0;
 /// Share of the window energy the sound's components must carry.
 const MIN_PURITY: f32 = 0.7;
-/// Every component of a sound must be within this of its strongest one.
+/// Every required component of a sound must be within this of its strongest one.
 const COMPONENT_SPREAD_DB: f32 = 10.0;
 /// Votes a segment's sound needs, as a share of its windows.
 const MAJORITY: f32 = 0.6;
 /// Frequencies closer than this are the same filter (Hz).
 const SAME_FREQ_HZ: f32 = 1.0;
+/// Confirmation is held this long into the silence after it, then Silence (blocks).
+const CONFIRMATION_HOLD_BLOCKS: u32 = 150;
+/// SIT: quiet entries up to this long between segments are gaps (E.180: <= 30 ms).
+const SIT_GAP_BLOCKS: u32 = 4;
+/// SIT segment duration range, ms: E.180 330 +- 70 and NANP 274 / 380 +- 5 %,
+/// plus the block-grid slack.
+const SIT_SEGMENT_MS: (u32, u32) = (240, 420);
+/// SIT: the pause between repetitions is held up to this long (blocks).
+const SIT_HOLD_QUIET_BLOCKS: u32 = 300;
+/// E.180 SIT bands: centre +- 50 Hz (tones-and-ringing.md §1).
+const SIT_BANDS_HZ: [f32; 3] = [950.0, 1400.0, 1800.0];
+/// SIT frequencies always in the bank: the E.180 centres and the NANP ones.
+const SIT_FREQS: [f32; 8] = [
+    SIT_BANDS_HZ[0],
+    SIT_BANDS_HZ[1],
+    SIT_BANDS_HZ[2],
+    NANP_SIT_HZ[0],
+    NANP_SIT_HZ[1],
+    NANP_SIT_HZ[2],
+    NANP_SIT_HZ[3],
+    NANP_SIT_HZ[4],
+];
 
 /// What a listener hears, classified against a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallProgress {
-    /// Quiet (< -45 dBm0) for at least 300 ms.
+    /// Quiet (< -45 dBm0, or 13 dB below the tone before) for at least 300 ms.
     Silence,
     /// The plan's dial tone.
     Dial,
@@ -48,69 +89,132 @@ pub enum CallProgress {
     Busy,
     /// The plan's reorder (congestion) tone.
     Reorder,
+    /// The plan's call-waiting tone.
+    CallWaiting,
+    /// The plan's stutter (message-waiting / special) dial tone.
+    Stutter,
+    /// The plan's recall dial tone.
+    Recall,
+    /// The plan's confirmation tone.
+    Confirmation,
+    /// A special information tone; the NANP code where it is one.
+    Sit(SitCode),
+    /// The plan's receiver off-hook tone.
+    Howler,
     /// Something else, or not decided yet.
     Unknown,
 }
 
 impl CallProgress {
-    fn from_kind(kind: ToneKind) -> CallProgress {
+    /// The classification of a plan tone kind (a SIT as [`SitCode::Other`]).
+    pub fn from_kind(kind: ToneKind) -> CallProgress {
         match kind {
             ToneKind::Dial => CallProgress::Dial,
             ToneKind::Ringback => CallProgress::Ringback,
             ToneKind::Busy => CallProgress::Busy,
             ToneKind::Reorder => CallProgress::Reorder,
+            ToneKind::CallWaiting => CallProgress::CallWaiting,
+            ToneKind::Stutter => CallProgress::Stutter,
+            ToneKind::Recall => CallProgress::Recall,
+            ToneKind::Confirmation => CallProgress::Confirmation,
+            ToneKind::Sit => CallProgress::Sit(SitCode::Other),
+            ToneKind::Howler => CallProgress::Howler,
         }
     }
 }
 
 /// A plan sound as filter masks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Sound {
     /// Filters of all components (incl. AM sidebands).
-    all: u8,
-    /// Filters that must be present (all tones of a mix; the AM carrier).
-    required: u8,
+    all: u16,
+    /// Filters that must be present: all tones of a mix; the AM carrier.
+    /// Two sounds with the same required filters are one sound (an AM
+    /// tone is recognised by its carrier).
+    required: u16,
+    /// The E.180 SIT band (0, 1, 2) and frequency of a single-frequency sound in one.
+    sit: Option<(u8, f32)>,
 }
 
-/// A repeating on/off cadence.
+/// What a completed segment was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Label {
+    #[default]
+    Quiet,
+    /// A plan sound.
+    Sound(u8),
+    /// Sound too short for a 50 ms window: matches any sound step.
+    Short,
+    /// Sound that is no plan sound.
+    Other,
+}
+
+/// A sequence of (label, duration) steps, adjacent equal labels merged.
 #[derive(Clone, Copy, Debug)]
-struct Cycle {
-    on: [bool; MAX_CADENCE_STEPS],
+struct Steps {
+    /// `None` = quiet, `Some(i)` = sound i.
+    label: [Option<u8>; MAX_CADENCE_STEPS],
     ms: [u32; MAX_CADENCE_STEPS],
     len: usize,
 }
 
-impl Cycle {
-    /// Longest on (or off) step in ms.
+impl Steps {
+    const EMPTY: Steps = Steps {
+        label: [None; MAX_CADENCE_STEPS],
+        ms: [0; MAX_CADENCE_STEPS],
+        len: 0,
+    };
+
+    fn push(&mut self, label: Option<u8>, ms: u32) {
+        if self.len > 0 && self.label[self.len - 1] == label {
+            self.ms[self.len - 1] += ms;
+        } else if self.len < MAX_CADENCE_STEPS {
+            self.label[self.len] = label;
+            self.ms[self.len] = ms;
+            self.len += 1;
+        }
+    }
+
+    /// Longest step of this label kind (sound of `label`, or quiet).
     fn longest(&self, on: bool) -> u32 {
         (0..self.len)
-            .filter(|&i| self.on[i] == on)
+            .filter(|&i| self.label[i].is_some() == on)
             .map(|i| self.ms[i])
             .max()
             .unwrap_or(0)
     }
 
-    fn on_steps(&self) -> usize {
-        self.on[..self.len].iter().filter(|&&o| o).count()
+    fn fits_step(&self, i: usize, e: &Entry) -> bool {
+        label_fits(self.label[i], e.label) && fits(e.blocks, self.ms[i])
+    }
+
+    fn fits_some_step(&self, e: &Entry) -> bool {
+        (0..self.len).any(|i| self.fits_step(i, e))
     }
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Pattern {
-    Continuous,
-    Cadence(Cycle),
-    /// Plays once and stops: nothing to recognise in the long run.
+    /// One sound forever.
+    Continuous(u8),
+    /// A repeating cycle.
+    Cadence(Steps),
+    /// Steps played once, then a sound held forever (`Some`) or silence.
+    Prefix { steps: Steps, steady: Option<u8> },
+    /// A three-segment E.180 SIT: found by the SIT recogniser.
+    Sit,
+    /// Nothing that can be recognised.
     Undetectable,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct KindInfo {
-    progress: CallProgress,
-    sound: usize,
-    pattern: Pattern,
+/// A completed segment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Entry {
+    label: Label,
+    blocks: u32,
 }
 
-/// A run of quiet or sound blocks.
+/// The segment being heard.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Segment {
     on: bool,
@@ -123,26 +227,54 @@ struct Segment {
 
 impl Segment {
     /// The sound a majority of the windows matched.
-    fn sound(&self) -> Option<usize> {
+    fn sound(&self) -> Option<u8> {
         let (best, &n) = self.votes.iter().enumerate().max_by_key(|&(_, n)| *n)?;
-        (self.windows > 0 && f32::from(n) >= MAJORITY * f32::from(self.windows)).then_some(best)
+        (self.windows > 0 && f32::from(n) >= MAJORITY * f32::from(self.windows)).then_some(best as u8)
     }
 
     /// True unless the windows so far voted mostly for something else.
-    fn may_be(&self, sound: usize) -> bool {
-        self.windows == 0 || 2 * self.votes[sound] >= self.windows
+    fn may_be(&self, sound: u8) -> bool {
+        self.windows == 0 || 2 * self.votes[usize::from(sound)] >= self.windows
+    }
+
+    fn entry(&self) -> Entry {
+        let label = if !self.on {
+            Label::Quiet
+        } else if self.windows == 0 {
+            Label::Short
+        } else {
+            self.sound().map_or(Label::Other, Label::Sound)
+        };
+        Entry {
+            label,
+            blocks: self.blocks,
+        }
     }
 }
 
-/// Classifies call-progress tones (dial, ring-back, busy, reorder) and
-/// silence in 16-bit PCM against one [`TonePlan`].
+/// How the current classification is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hold {
+    /// Nothing held (Silence, Unknown).
+    None,
+    /// A continuous or steady sound: held while that sound goes on.
+    Steady(u8),
+    /// A cadence (or a prefix declared early): held while segments fit `kind`.
+    Cadence(usize),
+    /// Confirmation-like: held through the silence after it.
+    AfterPrefix,
+    /// A SIT: held while SIT segments and pauses go on.
+    Sit,
+}
+
+/// Classifies call-progress tones in 16-bit PCM against one [`TonePlan`]:
+/// dial, ring-back, busy, reorder (congestion), call waiting, stutter dial,
+/// recall dial, confirmation, special information tones (with the NANP
+/// code), howler, and silence.
 ///
-/// The rules are those of the API contract: Dial = the plan's dial sound
-/// continuously present for >= 300 ms; Ringback/Busy/Reorder = the plan's
-/// sound with an on/off cadence matching the plan (+-20 %) for one full
-/// on+off cycle (Ringback already after its first on-burst of the right
-/// length); Silence = below -45 dBm0 for >= 300 ms; anything else Unknown.
-/// No allocation; 8000 or 16000 Hz. How it decides is described below.
+/// No allocation; 8000 or 16000 Hz. The state is a few kilobytes (see
+/// `CallProgressDetector::STATE_BYTES_MAX` in the tests) and is built once
+/// in [`new`](Self::new).
 ///
 /// ```
 /// use fxs_tones::{CallProgress, CallProgressDetector, ToneGenerator, TonePlan};
@@ -161,135 +293,194 @@ impl Segment {
 /// # How it decides
 ///
 /// The detector works in 10 ms blocks. For every block it keeps the total
-/// energy and the complex DFT value of each frequency the plan uses
-/// (a Goertzel bank). Two views come from these:
+/// energy and the complex DFT value of each frequency the plan uses plus
+/// the eight SIT frequencies (a Goertzel bank of at most
+/// [`MAX_DETECTOR_FREQS`]). Two views come from these:
 ///
-/// - **On/off, per block.** A block is *quiet* below -45 dBm0 (the API's
-///   silence level), otherwise *sound*. Runs of quiet and sound blocks
-///   form segments; a run of one block of the other state is absorbed
-///   (two are needed to start a new segment), so a 10 ms click or dropout
-///   does not cut a burst in two. A sound segment also ends where another
-///   plan sound takes over without a pause (ring-back switched to busy).
+/// - **On/off, per block.** A block is *quiet* below -45 dBm0 or 13 dB
+///   below the loudest recent block (so the off phase of a cadence in
+///   noise 20 dB down is off), otherwise *sound*. For plans with
+///   amplitude-modulated tones the decision uses the loudest block of the
+///   last modulation period, so the envelope's troughs are not gaps. Runs
+///   of quiet and sound blocks form segments; a run of one block of the
+///   other state is absorbed (two are needed), except quiet in plans with
+///   gaps under 40 ms. A sound segment also ends where another plan sound
+///   takes over without a pause (SIT segments, UK and IT special dial tones).
 /// - **Which sound, per 50 ms window.** The last five block DFTs of each
-///   plan frequency are combined coherently into a 50 ms DFT (20 Hz
-///   resolution, enough to tell 440 Hz from 480 Hz: they fall on each
-///   other's nulls). A window matches a plan sound when every component of
-///   the sound is within 10 dB of its strongest one and the sound's
-///   components carry at least 70 % of the window's energy. A 1000 Hz test
-///   tone, speech or a mix of two plan sounds therefore matches nothing.
-///   Each window fully inside a sound segment votes for its match.
+///   frequency are combined coherently into a 50 ms DFT (20 Hz resolution).
+///   A window matches a plan sound when its required components are within
+///   10 dB of each other and the sound's components carry at least 70 % of
+///   the window's energy; the best such sound wins. Each window fully
+///   inside a sound segment votes; a segment's label is its majority sound.
 ///
-/// Classification, per block:
+/// Each plan tone becomes a pattern of labelled steps: continuous (dial),
+/// a repeating cycle (busy), a prefix then a steady sound or silence
+/// (stutter, recall, confirmation), or the SIT sequence. Classification:
 ///
-/// - **Dial**: the plan's (continuous) dial sound has matched without a
-///   break for 300 ms (first decision after about 330 ms).
-/// - **Ringback / Busy / Reorder**: the last completed segments form one
-///   full on+off cycle of the tone's cadence, each duration within +-20 %
-///   (+-20 ms for the 10 ms block grid), the on-segments voted for the
-///   tone's sound. Ringback is also declared when its first on-burst of the
-///   right length ends. Once declared, a cadenced tone holds through its own
-///   on and off phases and ends when a segment no longer fits.
+/// - **Continuous / steady**: the sound matched for 300 ms; if the segments
+///   just before are a plan tone's prefix (6 x 0.1/0.1 s...), the tone
+///   with the longest such prefix (Stutter before Recall), else the
+///   continuous tone of that sound (Dial).
+/// - **Cadence**: the last completed segments form one full cycle of the
+///   tone (each duration within +-20 % +-20 ms, each sound segment voted
+///   for the step's sound); the longest matching cycle wins. Also declared
+///   at the end of a first burst whose sound and length fit one tone of
+///   the plan only (US ring-back after 2 s, howler after 0.1 s). Once
+///   declared, a cadence holds while segments fit its steps.
+/// - **Prefix then silence** (confirmation): the prefix heard, then 300 ms
+///   of quiet; held for 1.5 s of quiet, then Silence.
+/// - **SIT**: three sound segments (gaps up to 40 ms skipped) in the E.180
+///   bands 950, 1400, 1800 +- 50 Hz in that order, each 240-420 ms; the
+///   NANP code from the segment frequencies (913.8/985.2, 1370.6/1428.5,
+///   1776.7 Hz) and lengths (short 274 / long 380 ms), else
+///   [`SitCode::Other`]. A plan SIT of another shape (ES 950 Hz cadence,
+///   CN information tone) is a cadence like any other, reported as
+///   `Sit(SitCode::Other)`.
 /// - **Silence**: quiet for 300 ms, except while the quiet may still be the
 ///   off phase of a cadence that fits what was heard.
-/// - **Unknown**: sound that is none of the above (after 50 ms when the
-///   previous call was Silence or Dial).
+/// - **Unknown**: sound that is none of the above.
 ///
-/// A cadenced tone and the dial tone can share a sound (DE: every tone is
-/// 425 Hz). Then the first burst of a cadenced tone longer than 300 ms
-/// reads as Dial until it ends: that is the API's definition of Dial
-/// (present >= 300 ms), and only the end of the burst can tell them apart.
-/// When it ends the call becomes Ringback (DE ring-back burst) or Unknown
-/// until the cycle completes (DE busy: Busy after 0.96 s).
+/// # What cannot be told apart
+///
+/// - Tones with the same sound and cadence in a plan: JP busy and
+///   congestion (400 Hz 0.5/0.5) read as Busy; AU busy and congestion differ
+///   only in the level of every second burst, which is not measured: Busy.
+/// - An AM tone is recognised by its carrier (the sidebands of 400*16 lie
+///   inside a 50 ms window's resolution): JP ring-back and busy are told
+///   apart by their cadences only.
+/// - A tone whose cadence is a part of another's (IT dial 0.2/0.2/0.6/1.0
+///   starts like IT congestion 0.2/0.2; ES congestion like ES busy) reads as
+///   the shorter one until the longer cycle completes.
+/// - A continuous tone joined after its prefix (stutter heard from the
+///   middle of the steady part) reads as Dial.
 #[derive(Clone, Debug)]
 pub struct CallProgressDetector {
-    bank: Bank<MAX_FREQS>,
+    bank: Bank<MAX_DETECTOR_FREQS>,
     freq_count: usize,
     /// `e^(-j w B)` per filter, B = block length.
-    shift: [C32; MAX_FREQS],
+    shift: [C32; MAX_DETECTOR_FREQS],
     sounds: [Sound; MAX_SOUNDS],
     sound_count: usize,
-    kinds: [KindInfo; 4],
+    kinds: [(CallProgress, Pattern); KINDS],
     block_len: usize,
     pos: usize,
     energy: f32,
     quiet_energy: f32,
+    relative_quiet: f32,
+    rise: f32,
+    /// Whether the last block was judged sound.
+    last_sound: bool,
+    /// Loudest block of the current run of sound blocks.
+    on_peak: f32,
+    /// Mean block energy of the current run of quiet blocks.
+    quiet_mean: f32,
+    /// Energies of the last blocks, for the AM envelope smoothing.
+    recent: [f32; 8],
+    /// Blocks the on/off decision looks back over (1, or an AM period).
+    smooth: usize,
+    /// Quiet blocks needed to start a quiet segment.
+    quiet_debounce: u32,
     /// Block DFTs and energies of the last WINDOW_BLOCKS blocks.
-    ring: [[C32; MAX_FREQS]; WINDOW_BLOCKS],
+    ring: [[C32; MAX_DETECTOR_FREQS]; WINDOW_BLOCKS],
     ring_energy: [f32; WINDOW_BLOCKS],
     ring_pos: usize,
     ring_filled: usize,
     seg: Segment,
     /// Blocks of the other state seen in a row (not yet a segment).
     pending: u32,
-    history: [Segment; HISTORY],
+    history: [Entry; HISTORY],
     history_len: usize,
     /// Consecutive windows that matched the same sound, and which.
-    match_run: (Option<usize>, u32),
+    match_run: (Option<u8>, u32),
     current: CallProgress,
+    hold: Hold,
 }
 
 impl CallProgressDetector {
     /// A detector for `plan` at `sample_rate` (8000 or 16000 Hz). Fails if
-    /// a tone of the plan is invalid, uses several different sounds, or the
-    /// plan needs more than eight filters.
+    /// a tone of the plan is invalid, all silence, or the plan needs more
+    /// than [`MAX_DETECTOR_FREQS`] filters.
     pub fn new(sample_rate: u32, plan: &TonePlan) -> Result<CallProgressDetector, Error> {
         if sample_rate != 8000 && sample_rate != 16000 {
             return Err(Error::UnsupportedSampleRate(sample_rate));
         }
-        let mut freqs = [0.0f32; MAX_FREQS];
-        let mut freq_count = 0;
-        let mut sounds = [Sound::default(); MAX_SOUNDS];
-        let mut sound_count = 0;
-        let mut kinds = [KindInfo {
-            progress: CallProgress::Unknown,
-            sound: 0,
-            pattern: Pattern::Undetectable,
-        }; 4];
+        let mut b = Builder {
+            sample_rate,
+            freqs: [0.0; MAX_DETECTOR_FREQS],
+            freq_count: 0,
+            sounds: [Sound::default(); MAX_SOUNDS],
+            sound_count: 0,
+        };
+        let mut kinds = [(CallProgress::Unknown, Pattern::Undetectable); KINDS];
+        let mut min_gap_ms = u32::MAX;
+        let mut smooth = 1usize;
         for (slot, kind) in kinds.iter_mut().zip(ToneKind::ALL) {
             let tone = plan.tone(kind);
             tone.validate()?;
-            let sound = sound_of(tone, sample_rate, &mut freqs, &mut freq_count)?;
-            let index = match sounds[..sound_count].iter().position(|s| *s == sound) {
-                Some(i) => i,
-                None => {
-                    sounds[sound_count] = sound;
-                    sound_count += 1;
-                    sound_count - 1
+            for step in tone.used_steps() {
+                match step.sound {
+                    ToneSound::Silence if step.duration_ms > 0 => {
+                        min_gap_ms = min_gap_ms.min(step.duration_ms);
+                    }
+                    ToneSound::Modulated { modulator, .. } => {
+                        // One modulation period of blocks (16 Hz: 7).
+                        let period = libm::ceilf(100.0 / modulator.max(1.0)) as usize;
+                        smooth = smooth.max(period.clamp(1, 8));
+                    }
+                    _ => {}
                 }
+            }
+            let pattern = b.pattern_of(tone)?;
+            let pattern = match (kind, pattern) {
+                (ToneKind::Sit, p) if b.is_e180_sit(&p) => Pattern::Sit,
+                (_, p) => p,
             };
-            *slot = KindInfo {
-                progress: CallProgress::from_kind(kind),
-                sound: index,
-                pattern: pattern_of(tone),
-            };
+            *slot = (CallProgress::from_kind(kind), pattern);
+        }
+        for f in SIT_FREQS {
+            let s = b.single_sound(f)?;
+            b.add_sound(s)?;
         }
         let block_len = (sample_rate / 100) as usize;
-        let mut shift = [C32::ZERO; MAX_FREQS];
-        for (s, &f) in shift.iter_mut().zip(&freqs[..freq_count]) {
+        let mut shift = [C32::ZERO; MAX_DETECTOR_FREQS];
+        for (s, &f) in shift.iter_mut().zip(&b.freqs[..b.freq_count]) {
             *s = block_shift(f, sample_rate, block_len);
         }
         let quiet_rms = Dbm0(QUIET_DBM0).rms();
         Ok(CallProgressDetector {
-            bank: Bank::new(&freqs, sample_rate),
-            freq_count,
+            bank: Bank::new(&b.freqs, sample_rate),
+            freq_count: b.freq_count,
             shift,
-            sounds,
-            sound_count,
+            sounds: b.sounds,
+            sound_count: b.sound_count,
             kinds,
             block_len,
             pos: 0,
             energy: 0.0,
             quiet_energy: quiet_rms * quiet_rms * block_len as f32,
-            ring: [[C32::ZERO; MAX_FREQS]; WINDOW_BLOCKS],
+            relative_quiet: libm::powf(10.0, -RELATIVE_QUIET_DB / 10.0),
+            rise: libm::powf(10.0, RISE_DB / 10.0),
+            last_sound: false,
+            on_peak: 0.0,
+            quiet_mean: 0.0,
+            recent: [0.0; 8],
+            smooth,
+            quiet_debounce: if min_gap_ms < SHORT_GAP_MS {
+                1
+            } else {
+                DEBOUNCE_BLOCKS
+            },
+            ring: [[C32::ZERO; MAX_DETECTOR_FREQS]; WINDOW_BLOCKS],
             ring_energy: [0.0; WINDOW_BLOCKS],
             ring_pos: 0,
             ring_filled: 0,
             seg: Segment::default(),
             pending: 0,
-            history: [Segment::default(); HISTORY],
+            history: [Entry::default(); HISTORY],
             history_len: 0,
             match_run: (None, 0),
             current: CallProgress::Unknown,
+            hold: Hold::None,
         })
     }
 
@@ -330,7 +521,25 @@ impl CallProgressDetector {
         } else {
             None
         };
-        let sound = self.energy >= self.quiet_energy;
+        let n = self.recent.len();
+        self.recent.copy_within(..n - 1, 1);
+        self.recent[0] = self.energy;
+        let level = self.recent[..self.smooth].iter().fold(0.0f32, |m, &e| m.max(e));
+        // The mean of the last quiet run estimates the noise floor.
+        let sound = level >= self.quiet_energy
+            && level >= self.quiet_mean * self.rise
+            && (!self.last_sound || level >= self.on_peak * self.relative_quiet);
+        match (self.last_sound, sound) {
+            (false, true) => self.on_peak = level,
+            (true, true) => self.on_peak = self.on_peak.max(level),
+            (true, false) => self.quiet_mean = level,
+            (false, false) => self.quiet_mean += 0.1 * (level - self.quiet_mean),
+        }
+        self.last_sound = sound;
+        let window_loud = window.is_some() || {
+            let mean = self.ring_energy.iter().sum::<f32>() / WINDOW_BLOCKS as f32;
+            mean >= self.quiet_energy && mean >= self.on_peak * self.relative_quiet
+        };
         let mut completed = self.track_segment(sound);
         if self.seg.on {
             if window == self.match_run.0 {
@@ -338,10 +547,11 @@ impl CallProgressDetector {
             } else {
                 self.match_run = (window, 1);
             }
-            if self.seg.blocks as usize >= WINDOW_BLOCKS {
+            if self.seg.blocks as usize >= WINDOW_BLOCKS && window_loud {
                 self.seg.windows = self.seg.windows.saturating_add(1);
                 if let Some(s) = window {
-                    self.seg.votes[s] = self.seg.votes[s].saturating_add(1);
+                    let v = &mut self.seg.votes[usize::from(s)];
+                    *v = v.saturating_add(1);
                 }
             }
             if completed.is_none() {
@@ -356,14 +566,14 @@ impl CallProgressDetector {
         self.decide();
     }
 
-    /// Which plan sound the last 50 ms match, if any.
-    fn window_match(&self) -> Option<usize> {
+    /// Which sound the last 50 ms match, if any.
+    fn window_match(&self) -> Option<u8> {
         let n = (WINDOW_BLOCKS * self.block_len) as f32;
         let mean_square = self.ring_energy.iter().sum::<f32>() / n;
         if mean_square <= 0.0 {
             return None;
         }
-        let mut power = [0.0f32; MAX_FREQS];
+        let mut power = [0.0f32; MAX_DETECTOR_FREQS];
         for (k, p) in power.iter_mut().enumerate().take(self.freq_count) {
             // Oldest block first: sum_m X_m e^(-j w B m), by Horner from the newest.
             let mut acc = C32::ZERO;
@@ -377,45 +587,60 @@ impl CallProgressDetector {
         let spread = libm::powf(10.0, -COMPONENT_SPREAD_DB / 10.0);
         let mut best: Option<(usize, f32)> = None;
         for (i, s) in self.sounds[..self.sound_count].iter().enumerate() {
-            let bits = |mask: u8| (0..self.freq_count).filter(move |k| mask & (1 << k) != 0);
+            let bits = |mask: u16| (0..self.freq_count).filter(move |k| mask & (1 << k) != 0);
             let strongest = bits(s.required).map(|k| power[k]).fold(0.0f32, f32::max);
             if strongest <= 0.0 || bits(s.required).any(|k| power[k] < spread * strongest) {
                 continue;
             }
             let purity = bits(s.all).map(|k| power[k]).sum::<f32>() / mean_square;
-            if purity >= MIN_PURITY && best.is_none_or(|(_, p)| purity > p) {
+            let required = bits(s.required).map(|k| power[k]).sum::<f32>() / mean_square;
+            if purity >= MIN_PURITY && required >= MIN_REQUIRED_SHARE && best.is_none_or(|(_, p)| purity > p)
+            {
                 best = Some((i, purity));
             }
         }
-        best.map(|(i, _)| i)
+        best.map(|(i, _)| i as u8)
     }
 
     /// Updates the current segment with one block; returns a segment that
     /// just completed.
-    fn track_segment(&mut self, sound: bool) -> Option<Segment> {
+    fn track_segment(&mut self, sound: bool) -> Option<Entry> {
         if sound == self.seg.on {
             self.seg.blocks += self.pending + 1;
             self.pending = 0;
             return None;
         }
         self.pending += 1;
-        if self.pending < DEBOUNCE_BLOCKS {
+        let needed = if sound {
+            DEBOUNCE_BLOCKS
+        } else {
+            self.quiet_debounce
+        };
+        if self.pending < needed {
             return None;
         }
-        let done = self.seg;
+        let mut done = self.seg;
+        let mut blocks = self.pending;
+        if done.on {
+            // The smoothed decision kept the end of the burst on for up to
+            // smooth - 1 blocks: give them back to the quiet.
+            let lag = (self.smooth as u32 - 1).min(done.blocks.saturating_sub(1));
+            done.blocks -= lag;
+            blocks += lag;
+        }
         self.seg = Segment {
             on: sound,
-            blocks: self.pending,
+            blocks,
             ..Segment::default()
         };
         self.pending = 0;
-        (done.blocks > 0).then_some(done)
+        (done.blocks > 0).then(|| done.entry())
     }
 
     /// Ends the current sound segment where another plan sound took over
-    /// without a pause (e.g. ring-back switched to busy mid-burst), once
-    /// the new sound has matched for a whole window length.
-    fn split_on_sound_change(&mut self) -> Option<Segment> {
+    /// without a pause, once the new sound has matched for a whole window
+    /// length.
+    fn split_on_sound_change(&mut self) -> Option<Entry> {
         let (Some(new), run) = self.match_run else {
             return None;
         };
@@ -429,17 +654,25 @@ impl CallProgressDetector {
         let mut done = self.seg;
         done.blocks -= tail;
         let mut votes = [0u16; MAX_SOUNDS];
-        votes[new] = run.min(u32::from(u16::MAX)) as u16;
+        votes[usize::from(new)] = run.min(u32::from(u16::MAX)) as u16;
         self.seg = Segment {
             on: true,
             blocks: tail,
             votes,
-            windows: votes[new],
+            windows: votes[usize::from(new)],
         };
-        Some(done)
+        Some(Entry {
+            label: Label::Sound(old),
+            blocks: done.blocks,
+        })
     }
 
-    fn on_segment_completed(&mut self, done: Segment) {
+    fn set(&mut self, progress: CallProgress, hold: Hold) {
+        self.current = progress;
+        self.hold = hold;
+    }
+
+    fn on_segment_completed(&mut self, done: Entry) {
         if self.history_len == HISTORY {
             self.history.copy_within(1.., 0);
             self.history_len -= 1;
@@ -447,125 +680,480 @@ impl CallProgressDetector {
         self.history[self.history_len] = done;
         self.history_len += 1;
 
-        // A declared cadenced tone survives only segments that fit it.
-        if let Some(k) = self.current_cadence() {
-            if !self.fits_some_step(&self.kinds[k], &done) {
-                self.current = CallProgress::Unknown;
-            }
-        }
-        // One full cycle of a cadenced tone.
-        for kind in self.kinds {
-            if kind.progress != self.current && self.cycle_observed(&kind) {
-                self.current = kind.progress;
-                return;
-            }
-        }
-        if done.on && self.current_cadence().is_none() {
-            // Ring-back after its first burst of the right length.
-            let rb = self.kinds[1];
-            if let Pattern::Cadence(c) = rb.pattern {
-                if c.on_steps() == 1 && done.sound() == Some(rb.sound) && fits(done.blocks, c.longest(true)) {
-                    self.current = CallProgress::Ringback;
+        match self.hold {
+            Hold::Cadence(k) => {
+                if self.kind_steps(k).is_some_and(|s| s.fits_some_step(&done)) {
                     return;
                 }
+                self.set(CallProgress::Unknown, Hold::None);
             }
-            // A burst that ended was not dial tone after all.
-            if self.current == CallProgress::Dial && self.burst_fits_a_cadence(&done) {
-                self.current = CallProgress::Unknown;
+            Hold::Sit => {
+                let sit_part = match done.label {
+                    Label::Quiet => true,
+                    Label::Sound(s) => self.sounds[usize::from(s)].sit.is_some(),
+                    Label::Short | Label::Other => false,
+                };
+                if sit_part {
+                    if let Some(code) = self.sit_observed() {
+                        self.current = CallProgress::Sit(code);
+                    }
+                    return;
+                }
+                self.set(CallProgress::Unknown, Hold::None);
             }
+            Hold::Steady(_) | Hold::AfterPrefix => {
+                if done.label != Label::Quiet || self.hold == Hold::AfterPrefix {
+                    self.set(CallProgress::Unknown, Hold::None);
+                }
+            }
+            Hold::None => {}
+        }
+        if let Some(code) = self.sit_observed() {
+            self.set(CallProgress::Sit(code), Hold::Sit);
+            return;
+        }
+        // One full cycle of a cadenced tone; the longest cycle wins.
+        let mut best: Option<(usize, usize)> = None;
+        for k in 0..KINDS {
+            if let Pattern::Cadence(c) = self.kinds[k].1 {
+                if self.cycle_observed(&c) && best.is_none_or(|(_, len)| c.len > len) {
+                    best = Some((k, c.len));
+                }
+            }
+        }
+        if let Some((k, _)) = best {
+            self.set(self.kinds[k].0, Hold::Cadence(k));
+            return;
+        }
+        // A first burst that fits one tone only.
+        if let (Label::Sound(_), true) = (done.label, !self.seg.on) {
+            let before_quiet =
+                self.history_len < 2 || self.history[self.history_len - 2].label == Label::Quiet;
+            if before_quiet && self.hold == Hold::None {
+                let mut only = None;
+                let mut count = 0;
+                for k in 0..KINDS {
+                    if self
+                        .kind_steps(k)
+                        .is_some_and(|s| (0..s.len).any(|i| s.label[i].is_some() && s.fits_step(i, &done)))
+                    {
+                        only = Some(k);
+                        count += 1;
+                    }
+                }
+                // A steady tone of the same sound could be any length.
+                let steady_same = (0..KINDS).any(|k| match self.kinds[k].1 {
+                    Pattern::Continuous(s) => Label::Sound(s) == done.label,
+                    Pattern::Prefix { steady: Some(s), .. } => Label::Sound(s) == done.label,
+                    _ => false,
+                });
+                if let (Some(k), 1, false) = (only, count, steady_same) {
+                    self.set(self.kinds[k].0, Hold::Cadence(k));
+                }
+            }
+        }
+    }
+
+    /// Steps of a kind, for cadences and prefixes.
+    fn kind_steps(&self, k: usize) -> Option<Steps> {
+        match self.kinds[k].1 {
+            Pattern::Cadence(c) => Some(c),
+            Pattern::Prefix { steps, .. } => Some(steps),
+            _ => None,
         }
     }
 
     /// Per-block decision for the ongoing segment (see the type docs).
     fn decide(&mut self) {
         let seg = self.seg;
-        if let Some(k) = self.current_cadence() {
-            let kind = self.kinds[k];
-            if let Pattern::Cadence(c) = kind.pattern {
-                let still = if seg.on {
-                    seg.may_be(kind.sound) && seg.blocks <= upper_blocks(c.longest(true))
+        match self.hold {
+            Hold::Cadence(k) => {
+                if let Some(c) = self.kind_steps(k) {
+                    // The on/off smoothing of AM plans lengthens a burst
+                    // until it ends (then gives the blocks back).
+                    let lag = self.smooth as u32 - 1 + DEBOUNCE_BLOCKS;
+                    let still = if seg.on {
+                        (0..c.len).any(|i| c.label[i].is_some_and(|s| seg.may_be(s)))
+                            && seg.blocks <= upper_blocks(c.longest(true)) + lag
+                    } else {
+                        seg.blocks <= upper_blocks(c.longest(false))
+                    };
+                    if still {
+                        return;
+                    }
+                }
+                self.set(CallProgress::Unknown, Hold::None);
+            }
+            Hold::Steady(s) => {
+                let other = seg.on && self.match_run.0 != Some(s) && self.match_run.1 >= UNKNOWN_AFTER_BLOCKS;
+                if !other {
+                    return;
+                }
+                self.set(CallProgress::Unknown, Hold::None);
+            }
+            Hold::AfterPrefix => {
+                if !seg.on && seg.blocks < CONFIRMATION_HOLD_BLOCKS {
+                    return;
+                }
+                let next = if seg.on {
+                    CallProgress::Unknown
                 } else {
-                    seg.blocks <= upper_blocks(c.longest(false))
+                    CallProgress::Silence
                 };
-                if still {
+                self.set(next, Hold::None);
+                return;
+            }
+            Hold::Sit => {
+                let other = seg.on
+                    && match self.match_run {
+                        (Some(s), n) => {
+                            n >= UNKNOWN_AFTER_BLOCKS && self.sounds[usize::from(s)].sit.is_none()
+                        }
+                        (None, n) => n >= 3 * UNKNOWN_AFTER_BLOCKS,
+                    };
+                if (seg.on && !other) || (!seg.on && seg.blocks <= SIT_HOLD_QUIET_BLOCKS) {
+                    return;
+                }
+                self.set(CallProgress::Unknown, Hold::None);
+            }
+            Hold::None => {}
+        }
+        if seg.on {
+            let steady = match self.match_run {
+                (Some(s), run) if run + WINDOW_BLOCKS as u32 > DECISION_BLOCKS => Some(s),
+                _ => None,
+            };
+            if let Some(s) = steady {
+                if let Some(k) = self.steady_kind(s) {
+                    self.set(self.kinds[k].0, Hold::Steady(s));
                     return;
                 }
             }
-            self.current = CallProgress::Unknown;
-        }
-        if seg.on {
-            let dial = self.kinds[0];
-            let dial_run = matches!(dial.pattern, Pattern::Continuous)
-                && self.match_run.0 == Some(dial.sound)
-                && self.match_run.1 + WINDOW_BLOCKS as u32 > DECISION_BLOCKS;
-            if dial_run {
-                self.current = CallProgress::Dial;
-            } else if seg.blocks >= UNKNOWN_AFTER_BLOCKS
-                && (self.current == CallProgress::Silence
-                    || (self.current == CallProgress::Dial
-                        && self.match_run.0 != Some(dial.sound)
-                        && self.match_run.1 >= UNKNOWN_AFTER_BLOCKS))
-            {
+            if seg.blocks >= UNKNOWN_AFTER_BLOCKS && self.current == CallProgress::Silence {
                 self.current = CallProgress::Unknown;
             }
-        } else {
-            let waiting_for_cycle = self.history_len > 0 && {
-                let last = self.history[self.history_len - 1];
-                last.on
-                    && self.kinds.iter().any(|k| match k.pattern {
-                        Pattern::Cadence(c) => {
-                            last.sound() == Some(k.sound)
-                                && fits_any(&c, true, last.blocks)
-                                && seg.blocks <= upper_blocks(c.longest(false))
-                        }
-                        _ => false,
-                    })
-            };
-            if waiting_for_cycle {
-                if self.current == CallProgress::Dial {
-                    self.current = CallProgress::Unknown;
-                }
-            } else if seg.blocks >= DECISION_BLOCKS {
-                self.current = CallProgress::Silence;
+        } else if seg.blocks >= DECISION_BLOCKS {
+            if let Some(k) = self.prefix_then_quiet() {
+                self.set(self.kinds[k].0, Hold::AfterPrefix);
+            } else if !self.waiting_for_cycle() {
+                self.set(CallProgress::Silence, Hold::None);
+            } else if self.current == CallProgress::Silence {
+                self.current = CallProgress::Unknown;
             }
         }
     }
 
-    /// Index into `kinds` of the current classification if it is a cadenced tone.
-    fn current_cadence(&self) -> Option<usize> {
-        self.kinds
-            .iter()
-            .position(|k| k.progress == self.current && matches!(k.pattern, Pattern::Cadence(_)))
+    /// The tone a steady sound `s` is: a prefix tone whose prefix was just
+    /// heard (longest prefix first), else a continuous tone of that sound.
+    fn steady_kind(&self, s: u8) -> Option<usize> {
+        let mut best: Option<(usize, usize)> = None;
+        for k in 0..KINDS {
+            if let Pattern::Prefix {
+                steps,
+                steady: Some(t),
+            } = self.kinds[k].1
+            {
+                if t == s
+                    && self.history_ends_with(&steps, steps.len)
+                    && best.is_none_or(|(_, l)| steps.len > l)
+                {
+                    best = Some((k, steps.len));
+                }
+            }
+        }
+        if let Some((k, _)) = best {
+            return Some(k);
+        }
+        (0..KINDS).find(|&k| matches!(self.kinds[k].1, Pattern::Continuous(t) if t == s))
     }
 
-    fn fits_some_step(&self, kind: &KindInfo, seg: &Segment) -> bool {
-        match kind.pattern {
-            Pattern::Cadence(c) => {
-                (!seg.on || seg.sound() == Some(kind.sound)) && fits_any(&c, seg.on, seg.blocks)
+    /// A prefix tone ending in silence whose steps (but its final quiet)
+    /// were just heard.
+    fn prefix_then_quiet(&self) -> Option<usize> {
+        (0..KINDS).find(|&k| match self.kinds[k].1 {
+            Pattern::Prefix { steps, steady: None } => {
+                let n = if steps.len > 0 && steps.label[steps.len - 1].is_none() {
+                    steps.len - 1
+                } else {
+                    steps.len
+                };
+                n > 0 && self.history_ends_with(&steps, n)
             }
             _ => false,
+        })
+    }
+
+    /// True if the last `n` history entries are the first `n` steps.
+    fn history_ends_with(&self, steps: &Steps, n: usize) -> bool {
+        if self.history_len < n || n == 0 {
+            return false;
         }
+        let recent = &self.history[self.history_len - n..self.history_len];
+        recent.iter().enumerate().all(|(i, e)| steps.fits_step(i, e))
     }
 
-    fn burst_fits_a_cadence(&self, burst: &Segment) -> bool {
-        self.kinds.iter().any(|k| self.fits_some_step(k, burst))
-    }
-
-    /// True if the last completed segments are one full cycle of `kind`.
-    fn cycle_observed(&self, kind: &KindInfo) -> bool {
-        let Pattern::Cadence(c) = kind.pattern else {
+    /// True while the quiet may be the off phase of a cadence that fits
+    /// the last burst.
+    fn waiting_for_cycle(&self) -> bool {
+        let Some(last) = self.history_len.checked_sub(1).map(|i| self.history[i]) else {
             return false;
         };
-        if self.history_len < c.len {
+        if last.label == Label::Quiet {
+            return false;
+        }
+        (0..KINDS).any(|k| {
+            self.kind_steps(k).is_some_and(|c| {
+                (0..c.len).any(|i| c.label[i].is_some() && c.fits_step(i, &last))
+                    && self.seg.blocks <= upper_blocks(c.longest(false))
+            })
+        })
+    }
+
+    /// True if the last completed segments are one full cycle of `c`.
+    fn cycle_observed(&self, c: &Steps) -> bool {
+        if self.history_len < c.len || c.len == 0 {
             return false;
         }
         let recent = &self.history[self.history_len - c.len..self.history_len];
         (0..c.len).any(|rot| {
-            recent.iter().enumerate().all(|(i, s)| {
-                let step = (rot + i) % c.len;
-                s.on == c.on[step] && fits(s.blocks, c.ms[step]) && (!s.on || s.sound() == Some(kind.sound))
-            })
+            recent
+                .iter()
+                .enumerate()
+                .all(|(i, e)| c.fits_step((rot + i) % c.len, e))
         })
+    }
+
+    /// The SIT code if the last completed sound segments are a SIT.
+    fn sit_observed(&self) -> Option<SitCode> {
+        let mut segs = [(0.0f32, 0u32); 3];
+        let mut found = 0;
+        for e in self.history[..self.history_len].iter().rev() {
+            match e.label {
+                Label::Quiet if e.blocks <= SIT_GAP_BLOCKS && found > 0 => continue,
+                Label::Sound(s) => {
+                    let (band, f) = self.sounds[usize::from(s)].sit?;
+                    if usize::from(band) != 2 - found {
+                        return None;
+                    }
+                    let ms = e.blocks * 10;
+                    if ms < SIT_SEGMENT_MS.0 || ms > SIT_SEGMENT_MS.1 {
+                        return None;
+                    }
+                    segs[2 - found] = (f, ms);
+                    found += 1;
+                    if found == 3 {
+                        break;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if found < 3 {
+            return None;
+        }
+        let nanp = |f: f32| NANP_SIT_HZ.iter().any(|&g| (g - f).abs() < SAME_FREQ_HZ);
+        if !segs.iter().all(|&(f, _)| nanp(f)) {
+            return Some(SitCode::Other);
+        }
+        let long = |ms: u32| ms > (NANP_SHORT_MS + NANP_LONG_MS) / 2;
+        let [(f1, m1), (f2, m2), (_, m3)] = segs;
+        if !long(m3) {
+            return Some(SitCode::Other);
+        }
+        Some(SitCode::from_pattern(
+            f1 > SIT_BANDS_HZ[0],
+            long(m1),
+            f2 > SIT_BANDS_HZ[1],
+            long(m2),
+        ))
+    }
+}
+
+/// Collects the filters and sounds of a plan.
+struct Builder {
+    sample_rate: u32,
+    freqs: [f32; MAX_DETECTOR_FREQS],
+    freq_count: usize,
+    sounds: [Sound; MAX_SOUNDS],
+    sound_count: usize,
+}
+
+impl Builder {
+    fn filter(&mut self, f: f32) -> Result<usize, Error> {
+        if f <= 0.0 || f >= self.sample_rate as f32 / 2.0 {
+            return Err(Error::InvalidTone("frequency at or above half the sample rate"));
+        }
+        match self.freqs[..self.freq_count]
+            .iter()
+            .position(|&g| (g - f).abs() < SAME_FREQ_HZ)
+        {
+            Some(k) => Ok(k),
+            None if self.freq_count < MAX_DETECTOR_FREQS => {
+                self.freqs[self.freq_count] = f;
+                self.freq_count += 1;
+                Ok(self.freq_count - 1)
+            }
+            None => Err(Error::InvalidTone(
+                "plan needs more than 16 call-progress detection frequencies",
+            )),
+        }
+    }
+
+    fn single_sound(&mut self, f: f32) -> Result<Sound, Error> {
+        let k = self.filter(f)?;
+        let sit = SIT_BANDS_HZ
+            .iter()
+            .position(|&c| (f - c).abs() <= 50.0)
+            .map(|b| (b as u8, f));
+        Ok(Sound {
+            all: 1 << k,
+            required: 1 << k,
+            sit,
+        })
+    }
+
+    /// The sound of a step; `None` for silence.
+    fn sound_of(&mut self, sound: &ToneSound) -> Result<Option<Sound>, Error> {
+        match *sound {
+            ToneSound::Silence => Ok(None),
+            ToneSound::Mixed { .. } => {
+                let comps = sound.components();
+                if let [(f, _)] = comps {
+                    return self.single_sound(*f).map(Some);
+                }
+                let mut s = Sound::default();
+                for &(f, _) in comps {
+                    let k = self.filter(f)?;
+                    s.all |= 1 << k;
+                    s.required |= 1 << k;
+                }
+                Ok(Some(s))
+            }
+            ToneSound::Modulated {
+                carrier, modulator, ..
+            } => {
+                let mut s = self.single_sound(carrier)?;
+                s.sit = None;
+                for f in [carrier - modulator, carrier + modulator] {
+                    s.all |= 1 << self.filter(f)?;
+                }
+                Ok(Some(s))
+            }
+        }
+    }
+
+    /// Index of a sound, added if new (sounds with the same required
+    /// filters are merged).
+    fn add_sound(&mut self, s: Sound) -> Result<u8, Error> {
+        if let Some(i) = self.sounds[..self.sound_count]
+            .iter()
+            .position(|t| t.required == s.required)
+        {
+            self.sounds[i].all |= s.all;
+            return Ok(i as u8);
+        }
+        if self.sound_count == MAX_SOUNDS {
+            return Err(Error::InvalidTone("plan has too many distinct sounds to detect"));
+        }
+        self.sounds[self.sound_count] = s;
+        self.sound_count += 1;
+        Ok((self.sound_count - 1) as u8)
+    }
+
+    fn label_of(&mut self, sound: &ToneSound) -> Result<Option<u8>, Error> {
+        match self.sound_of(sound)? {
+            Some(s) => self.add_sound(s).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The long-run pattern of a tone.
+    fn pattern_of(&mut self, tone: &Tone) -> Result<Pattern, Error> {
+        let steps = tone.used_steps();
+        let mut all = Steps::EMPTY;
+        let mut forever: Option<Option<u8>> = None;
+        for (i, step) in steps.iter().enumerate() {
+            let label = self.label_of(&step.sound)?;
+            if step.duration_ms == 0 && i + 1 == steps.len() {
+                forever = Some(label);
+            } else {
+                all.push(label, step.duration_ms);
+            }
+        }
+        if all.len == 0 && forever.flatten().is_none() {
+            return Err(Error::InvalidTone("a call-progress tone must not be all silence"));
+        }
+        if let Some(last) = forever {
+            // Ends in a step held forever.
+            return Ok(match last {
+                Some(s) => {
+                    // A last prefix step of the same sound merges into the steady part.
+                    if all.len > 0 && all.label[all.len - 1] == Some(s) {
+                        all.len -= 1;
+                    }
+                    if all.len == 0 {
+                        Pattern::Continuous(s)
+                    } else {
+                        Pattern::Prefix {
+                            steps: all,
+                            steady: Some(s),
+                        }
+                    }
+                }
+                None => Pattern::Prefix {
+                    steps: all,
+                    steady: None,
+                },
+            });
+        }
+        let Some(from) = tone.repeat_from else {
+            return Ok(Pattern::Prefix {
+                steps: all,
+                steady: None,
+            });
+        };
+        let mut c = Steps::EMPTY;
+        for step in steps.iter().skip(usize::from(from)) {
+            let label = self.label_of(&step.sound)?;
+            c.push(label, step.duration_ms);
+        }
+        // The loop joins the last step to the first: merge them if alike.
+        if c.len > 1 && c.label[0] == c.label[c.len - 1] {
+            c.ms[0] += c.ms[c.len - 1];
+            c.len -= 1;
+        }
+        Ok(match (c.len, c.label[0]) {
+            (1, Some(s)) => Pattern::Continuous(s),
+            (0 | 1, _) => Pattern::Undetectable,
+            _ => Pattern::Cadence(c),
+        })
+    }
+
+    /// True if `p` is the E.180 shape: three sounds in SIT bands 1, 2, 3.
+    fn is_e180_sit(&self, p: &Pattern) -> bool {
+        let Pattern::Cadence(c) = p else {
+            return false;
+        };
+        let bands = c.label[..c.len]
+            .iter()
+            .filter_map(|l| l.map(|s| self.sounds[usize::from(s)].sit.map(|(b, _)| b)));
+        let mut want = 0u8;
+        for b in bands {
+            if b != Some(want) {
+                return false;
+            }
+            want += 1;
+        }
+        want == 3
+    }
+}
+
+fn label_fits(step: Option<u8>, got: Label) -> bool {
+    match (step, got) {
+        (None, Label::Quiet) => true,
+        (Some(s), Label::Sound(t)) => s == t,
+        (Some(_), Label::Short) => true,
+        _ => false,
     }
 }
 
@@ -580,112 +1168,6 @@ fn fits(blocks: u32, ms: u32) -> bool {
     let ms = ms as f32;
     got >= ms * (1.0 - CADENCE_TOLERANCE) - CADENCE_SLACK_MS
         && got <= ms * (1.0 + CADENCE_TOLERANCE) + CADENCE_SLACK_MS
-}
-
-fn fits_any(c: &Cycle, on: bool, blocks: u32) -> bool {
-    (0..c.len).any(|i| c.on[i] == on && fits(blocks, c.ms[i]))
-}
-
-/// The sound of a tone (all its non-silent steps must sound alike), with
-/// its frequencies added to the filter list.
-fn sound_of(
-    tone: &Tone,
-    sample_rate: u32,
-    freqs: &mut [f32; MAX_FREQS],
-    count: &mut usize,
-) -> Result<Sound, Error> {
-    let mut result: Option<Sound> = None;
-    for step in tone.used_steps() {
-        let mut s = Sound::default();
-        let mut add = |f: f32, required: bool| -> Result<(), Error> {
-            if f <= 0.0 || f >= sample_rate as f32 / 2.0 {
-                return Err(Error::InvalidTone("frequency at or above half the sample rate"));
-            }
-            let k = match freqs[..*count].iter().position(|&g| (g - f).abs() < SAME_FREQ_HZ) {
-                Some(k) => k,
-                None if *count < MAX_FREQS => {
-                    freqs[*count] = f;
-                    *count += 1;
-                    *count - 1
-                }
-                None => return Err(Error::InvalidTone("plan needs more than 8 detection frequencies")),
-            };
-            s.all |= 1 << k;
-            if required {
-                s.required |= 1 << k;
-            }
-            Ok(())
-        };
-        match step.sound {
-            ToneSound::Silence => continue,
-            ToneSound::Mixed { .. } => {
-                for &(f, _) in step.sound.components() {
-                    add(f, true)?;
-                }
-            }
-            ToneSound::Modulated {
-                carrier, modulator, ..
-            } => {
-                add(carrier, true)?;
-                add(carrier - modulator, false)?;
-                add(carrier + modulator, false)?;
-            }
-        }
-        match result {
-            None => result = Some(s),
-            Some(r) if r == s => {}
-            Some(_) => {
-                return Err(Error::InvalidTone(
-                    "call-progress detection needs one sound per tone",
-                ));
-            }
-        }
-    }
-    result.ok_or(Error::InvalidTone("a call-progress tone must not be all silence"))
-}
-
-/// The long-run on/off pattern of a tone.
-fn pattern_of(tone: &Tone) -> Pattern {
-    let steps = tone.used_steps();
-    if let Some(last) = steps.last() {
-        if last.duration_ms == 0 {
-            // Ends in a step held forever: steady if that step sounds.
-            return if last.sound.is_silence() {
-                Pattern::Undetectable
-            } else {
-                Pattern::Continuous
-            };
-        }
-    }
-    let Some(from) = tone.repeat_from else {
-        return Pattern::Undetectable;
-    };
-    let mut c = Cycle {
-        on: [false; MAX_CADENCE_STEPS],
-        ms: [0; MAX_CADENCE_STEPS],
-        len: 0,
-    };
-    for step in steps.iter().skip(usize::from(from)) {
-        let on = !step.sound.is_silence();
-        if c.len > 0 && c.on[c.len - 1] == on {
-            c.ms[c.len - 1] += step.duration_ms;
-        } else {
-            c.on[c.len] = on;
-            c.ms[c.len] = step.duration_ms;
-            c.len += 1;
-        }
-    }
-    // The loop joins the last step to the first: merge them if alike.
-    if c.len > 1 && c.on[0] == c.on[c.len - 1] {
-        c.ms[0] += c.ms[c.len - 1];
-        c.len -= 1;
-    }
-    match c.len {
-        0 => Pattern::Undetectable,
-        1 if c.on[0] => Pattern::Continuous,
-        1 => Pattern::Undetectable,
-        _ => Pattern::Cadence(c),
-    }
 }
 
 #[cfg(test)]
@@ -727,37 +1209,75 @@ mod tests {
         let us = TonePlan::for_country("US").unwrap();
         let mut det = CallProgressDetector::new(8000, us).unwrap();
         assert_eq!(det.track_segment(true), None);
-        assert_eq!(
-            det.track_segment(true).map(|s| s.blocks),
-            None,
-            "first segment was empty"
-        );
+        assert_eq!(det.track_segment(true), None, "first segment was empty");
         assert_eq!(det.track_segment(false), None);
         assert_eq!(det.track_segment(true), None);
         assert_eq!(det.seg.blocks, 4);
         assert_eq!(det.track_segment(false), None);
         let done = det.track_segment(false).expect("two quiet blocks end the burst");
-        assert!(done.on);
+        assert_ne!(done.label, Label::Quiet);
         assert_eq!(done.blocks, 4);
     }
 
     #[test]
-    fn pattern_merges_steps_and_wraps() {
+    fn plans_with_short_gaps_end_a_burst_on_one_quiet_block() {
+        let se = TonePlan::for_country("SE").unwrap();
+        let mut det = CallProgressDetector::new(8000, se).unwrap();
+        assert_eq!(det.quiet_debounce, 1);
+        for _ in 0..3 {
+            det.track_segment(true);
+        }
+        assert!(det.track_segment(false).is_some());
+    }
+
+    #[test]
+    fn am_plans_smooth_over_one_modulation_period() {
+        let det = |c| CallProgressDetector::new(8000, TonePlan::for_country(c).unwrap()).unwrap();
+        assert_eq!(det("IN").smooth, 4);
+        assert_eq!(det("JP").smooth, 7);
+        assert_eq!(det("US").smooth, 1);
+    }
+
+    #[test]
+    fn patterns_merge_steps_and_wrap() {
+        let mut b = Builder {
+            sample_rate: 8000,
+            freqs: [0.0; MAX_DETECTOR_FREQS],
+            freq_count: 0,
+            sounds: [Sound::default(); MAX_SOUNDS],
+            sound_count: 0,
+        };
         let s = ToneSound::single(400.0, Dbm0(-10.0));
         let uk = Tone::cadenced(s, &[400, 200, 400, 2000]);
-        let Pattern::Cadence(c) = pattern_of(&uk) else {
+        let Ok(Pattern::Cadence(c)) = b.pattern_of(&uk) else {
             panic!()
         };
         assert_eq!(&c.ms[..c.len], &[400, 200, 400, 2000]);
         let odd = Tone::cadenced(s, &[100, 200, 300]);
-        let Pattern::Cadence(c) = pattern_of(&odd) else {
+        let Ok(Pattern::Cadence(c)) = b.pattern_of(&odd) else {
             panic!()
         };
         assert_eq!(&c.ms[..c.len], &[400, 200], "last on-step joins the first");
-        assert!(matches!(pattern_of(&Tone::continuous(s)), Pattern::Continuous));
+        assert!(matches!(
+            b.pattern_of(&Tone::continuous(s)),
+            Ok(Pattern::Continuous(_))
+        ));
         let mut once = Tone::cadenced(s, &[100, 100]);
         once.repeat_from = None;
-        assert!(matches!(pattern_of(&once), Pattern::Undetectable));
+        let Ok(Pattern::Prefix { steps, steady: None }) = b.pattern_of(&once) else {
+            panic!()
+        };
+        assert_eq!(steps.len, 2);
+        let recall = TonePlan::for_country("US").unwrap().recall;
+        let Ok(Pattern::Prefix {
+            steps,
+            steady: Some(_),
+        }) = b.pattern_of(&recall)
+        else {
+            panic!()
+        };
+        assert_eq!(&steps.ms[..steps.len], &[100; 6]);
+        assert!(b.pattern_of(&Tone::continuous(ToneSound::Silence)).is_err());
     }
 
     #[test]
@@ -770,16 +1290,46 @@ mod tests {
     }
 
     #[test]
-    fn plan_with_mixed_sounds_in_one_tone_is_refused() {
-        let mut p = *TonePlan::for_country("US").unwrap();
-        p.busy.steps[1].sound = ToneSound::single(1000.0, Dbm0(-20.0));
-        assert!(matches!(
-            CallProgressDetector::new(8000, &p),
-            Err(Error::InvalidTone(_))
-        ));
+    fn unsupported_rate_is_refused() {
         assert!(matches!(
             CallProgressDetector::new(22_050, TonePlan::for_country("US").unwrap()),
             Err(Error::UnsupportedSampleRate(22_050))
         ));
+    }
+
+    #[test]
+    fn plan_needing_too_many_filters_is_refused() {
+        let mut p = *TonePlan::for_country("US").unwrap();
+        let f = |k: usize| 300.0 + 37.0 * k as f32;
+        p.busy = Tone::continuous(ToneSound::Mixed {
+            freqs: [
+                (f(0), Dbm0(-20.0)),
+                (f(1), Dbm0(-20.0)),
+                (f(2), Dbm0(-20.0)),
+                (f(3), Dbm0(-20.0)),
+            ],
+            count: 4,
+        });
+        p.reorder = Tone::continuous(ToneSound::Mixed {
+            freqs: [
+                (f(4), Dbm0(-20.0)),
+                (f(5), Dbm0(-20.0)),
+                (f(6), Dbm0(-20.0)),
+                (f(7), Dbm0(-20.0)),
+            ],
+            count: 4,
+        });
+        assert!(matches!(
+            CallProgressDetector::new(8000, &p),
+            Err(Error::InvalidTone(_))
+        ));
+    }
+
+    #[test]
+    fn every_built_in_plan_fits_the_detector() {
+        for p in TonePlan::all() {
+            let det = CallProgressDetector::new(8000, p).unwrap();
+            assert!(det.freq_count <= MAX_DETECTOR_FREQS, "{}", p.country);
+        }
     }
 }

@@ -6,13 +6,13 @@
 //! tones-and-ringing.md §2).
 
 use crate::level::FULL_SCALE_DBM0;
-use crate::osc::{Oscillator, to_i16};
 use crate::{Dbm0, Error};
 
 /// Most frequencies one [`ToneSound::Mixed`] can sum.
 pub const MAX_TONE_FREQS: usize = 4;
-/// Most steps one [`Tone`] can have.
-pub const MAX_CADENCE_STEPS: usize = 8;
+/// Most steps one [`Tone`] can have: enough for "6 x 0.1/0.1 then
+/// steady" (13 steps, the stutter dial tone of tones-and-ringing.md §3-§4).
+pub const MAX_CADENCE_STEPS: usize = 16;
 
 /// The value of an unused [`ToneSound::Mixed`] slot.
 const UNUSED: (f32, Dbm0) = (0.0, Dbm0(0.0));
@@ -64,6 +64,34 @@ impl ToneSound {
         ToneSound::Mixed {
             freqs: [(f1, level), (f2, level), UNUSED, UNUSED],
             count: 2,
+        }
+    }
+
+    /// The same sound with every level changed by `db`.
+    pub const fn with_gain(self, db: f32) -> ToneSound {
+        match self {
+            ToneSound::Silence => ToneSound::Silence,
+            ToneSound::Mixed { mut freqs, count } => {
+                let mut i = 0;
+                while i < freqs.len() {
+                    if i < count as usize {
+                        freqs[i].1 = Dbm0(freqs[i].1.0 + db);
+                    }
+                    i += 1;
+                }
+                ToneSound::Mixed { freqs, count }
+            }
+            ToneSound::Modulated {
+                carrier,
+                modulator,
+                level,
+                depth,
+            } => ToneSound::Modulated {
+                carrier,
+                modulator,
+                level: Dbm0(level.0 + db),
+                depth,
+            },
         }
     }
 
@@ -147,12 +175,18 @@ pub struct CadenceStep {
     pub duration_ms: u32,
 }
 
-/// A tone: up to eight cadence steps, played in order and optionally repeated.
+/// A tone: up to [`MAX_CADENCE_STEPS`] cadence steps, played in order and
+/// optionally repeated from step `repeat_from` on.
+///
+/// The steps before `repeat_from` are a prefix played once ("3 x 0.1/0.1
+/// then steady" is six prefix steps and a last step of 0 ms, held forever);
+/// each step has its own sound, so a tone may also alternate between two
+/// sounds (UK stutter dial tone: 350+440 Hz, then 440 Hz alone).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tone {
     /// The steps; the first `count` are used.
     pub steps: [CadenceStep; MAX_CADENCE_STEPS],
-    /// Number of steps used, 1 to 8.
+    /// Number of steps used, 1 to [`MAX_CADENCE_STEPS`].
     pub count: u8,
     /// Index to loop back to after the last step; None = play once then silence.
     pub repeat_from: Option<u8>,
@@ -182,12 +216,13 @@ impl Tone {
     ///
     /// # Panics
     ///
-    /// If `on_off_ms` is empty or has more than 8 entries; in a `const` or
-    /// `static` initialiser that is a compile-time error.
+    /// If `on_off_ms` is empty or has more than [`MAX_CADENCE_STEPS`]
+    /// entries; in a `const` or `static` initialiser that is a compile-time
+    /// error.
     pub const fn cadenced(sound: ToneSound, on_off_ms: &[u32]) -> Tone {
         assert!(
             !on_off_ms.is_empty() && on_off_ms.len() <= MAX_CADENCE_STEPS,
-            "a cadence has 1 to 8 on/off durations"
+            "a cadence has 1 to 16 on/off durations"
         );
         let mut steps = [SILENT_STEP; MAX_CADENCE_STEPS];
         let mut i = 0;
@@ -216,11 +251,11 @@ impl Tone {
         self.count == 1 && self.steps[0].duration_ms == 0
     }
 
-    /// Checks the tone: 1 to 8 steps, every sound valid, only the last
+    /// Checks the tone: 1 to [`MAX_CADENCE_STEPS`] steps, every sound valid, only the last
     /// step may last forever, `repeat_from` names a step.
     pub fn validate(&self) -> Result<(), Error> {
         if self.count == 0 || usize::from(self.count) > MAX_CADENCE_STEPS {
-            return Err(Error::InvalidTone("a tone needs 1 to 8 cadence steps"));
+            return Err(Error::InvalidTone("a tone needs 1 to 16 cadence steps"));
         }
         let steps = self.used_steps();
         for (i, step) in steps.iter().enumerate() {
@@ -240,11 +275,92 @@ impl Tone {
     }
 }
 
+/// Renormalise the oscillators every this many output samples; a fixed
+/// schedule on the generator's own sample count keeps the output independent
+/// of how callers slice it.
+const RENORM_EVERY: u64 = 64;
+
+/// Frequencies closer than this are the same component when a step follows
+/// another (Hz).
+const SAME_FREQ_HZ: f32 = 0.01;
+
+/// One sine of the generator: a complex rotator `z` turned by
+/// `e^(j 2 pi f / fs)` each sample, output `amp * Im z`. No `sin` per
+/// sample; the magnitude of `z` is pulled back to 1 every
+/// [`RENORM_EVERY`] samples.
+#[derive(Clone, Copy, Debug)]
+struct Voice {
+    re: f32,
+    im: f32,
+    step_re: f32,
+    step_im: f32,
+    freq: f32,
+    amp: f32,
+}
+
+impl Voice {
+    const SILENT: Voice = Voice {
+        re: 1.0,
+        im: 0.0,
+        step_re: 1.0,
+        step_im: 0.0,
+        freq: 0.0,
+        amp: 0.0,
+    };
+
+    /// Sets the frequency and amplitude, keeping the phase.
+    fn retune(&mut self, freq: f32, amp: f32, sample_rate: u32) {
+        let w = 2.0 * core::f64::consts::PI * f64::from(freq) / f64::from(sample_rate);
+        let (s, c) = libm::sincos(w);
+        self.step_re = c as f32;
+        self.step_im = s as f32;
+        self.freq = freq;
+        self.amp = amp;
+    }
+
+    /// A voice at phase 0.
+    fn fresh(freq: f32, amp: f32, sample_rate: u32) -> Voice {
+        let mut v = Voice::SILENT;
+        v.retune(freq, amp, sample_rate);
+        v
+    }
+
+    #[inline(always)]
+    fn turn(&mut self) {
+        let re = self.re * self.step_re - self.im * self.step_im;
+        self.im = self.re * self.step_im + self.im * self.step_re;
+        self.re = re;
+    }
+
+    /// One Newton step towards `|z| = 1` (the error is tiny, so the
+    /// first-order correction `(3 - |z|^2) / 2` is exact enough).
+    fn renormalise(&mut self) {
+        let k = 0.5 * (3.0 - (self.re * self.re + self.im * self.im));
+        self.re *= k;
+        self.im *= k;
+    }
+}
+
+/// Adds `x` to a sample, rounding to nearest and saturating at 16 bits.
+#[inline(always)]
+fn add_sat(o: i16, x: f32) -> i16 {
+    let y = f32::from(o) + x;
+    let r = if y >= 0.0 { y + 0.5 } else { y - 0.5 };
+    // `as` truncates towards zero, saturates and maps NaN to 0.
+    r as i16
+}
+
 /// Plays a [`Tone`] as 16-bit PCM.
 ///
-/// Each step's sines start at phase 0 when the step starts and run
-/// phase-continuously through it; the output does not depend on how the
-/// caller slices it. No allocation after construction.
+/// The sines of a step that follows silence start at phase 0 (no click).
+/// Where a step follows a sounding step, every component keeps its phase:
+/// a frequency present in both steps runs on unchanged (UK stutter dial
+/// tone: the 440 Hz of 350+440 continues into 440 alone), and a changed
+/// frequency continues from the phase of the one it replaces (Italy's
+/// 470/425 Hz special dial tone), so the waveform has no jump except where
+/// a component stops. The output does not depend on how the caller slices
+/// it. No allocation after construction; the oscillators are complex
+/// rotators, so no sine is computed per sample.
 ///
 /// ```
 /// use fxs_tones::{Dbm0, Tone, ToneGenerator, ToneSound};
@@ -265,11 +381,12 @@ pub struct ToneGenerator {
     /// Samples left in the current step; `None` = forever.
     left: Option<u64>,
     finished: bool,
-    voices: [Oscillator; MAX_TONE_FREQS],
-    amps: [f32; MAX_TONE_FREQS],
+    /// Samples generated so far (drives the renormalisation schedule).
+    clock: u64,
+    voices: [Voice; MAX_TONE_FREQS],
     voice_count: usize,
-    /// Modulator and depth of a `Modulated` step.
-    modulator: Option<(Oscillator, f32)>,
+    /// Modulator and depth of a `Modulated` step (`voices[0]` is the carrier).
+    modulator: Option<(Voice, f32)>,
 }
 
 impl ToneGenerator {
@@ -294,8 +411,8 @@ impl ToneGenerator {
             step: 0,
             left: None,
             finished: false,
-            voices: [Oscillator::silent(); MAX_TONE_FREQS],
-            amps: [0.0; MAX_TONE_FREQS],
+            clock: 0,
+            voices: [Voice::SILENT; MAX_TONE_FREQS],
             voice_count: 0,
             modulator: None,
         };
@@ -343,29 +460,53 @@ impl ToneGenerator {
         self.finished
     }
 
-    /// Adds the current step's sound to `out`.
+    /// Adds the current step's sound to `out`, in runs that end on the
+    /// renormalisation schedule.
     fn render(&mut self, out: &mut [i16]) {
-        let step = self.tone.steps[self.step];
-        match step.sound {
-            ToneSound::Silence => {}
-            ToneSound::Mixed { .. } => {
-                let count = self.voice_count;
-                for o in out.iter_mut() {
-                    let mut x = 0.0;
-                    for (v, a) in self.voices[..count].iter_mut().zip(&self.amps[..count]) {
-                        x += a * v.next_sample();
-                    }
-                    *o = to_i16(f32::from(*o) + x);
+        let mut rest = out;
+        while !rest.is_empty() {
+            let to_renorm = RENORM_EVERY - self.clock % RENORM_EVERY;
+            let n = rest.len().min(usize::try_from(to_renorm).unwrap_or(usize::MAX));
+            let (now, later) = rest.split_at_mut(n);
+            rest = later;
+            self.render_run(now);
+            self.clock += n as u64;
+            if self.clock % RENORM_EVERY == 0 {
+                for v in &mut self.voices[..self.voice_count] {
+                    v.renormalise();
+                }
+                if let Some((m, _)) = &mut self.modulator {
+                    m.renormalise();
                 }
             }
-            ToneSound::Modulated { .. } => {
-                if let Some((m, depth)) = &mut self.modulator {
-                    let a = self.amps[0];
-                    for o in out.iter_mut() {
-                        let x = a * (1.0 + *depth * m.next_sample()) * self.voices[0].next_sample();
-                        *o = to_i16(f32::from(*o) + x);
-                    }
-                }
+        }
+    }
+
+    /// At most [`RENORM_EVERY`] samples of the current sound.
+    fn render_run(&mut self, out: &mut [i16]) {
+        if let Some((m, depth)) = &mut self.modulator {
+            let c = &mut self.voices[0];
+            let (amp, depth) = (c.amp, *depth);
+            for o in out.iter_mut() {
+                let x = amp * (1.0 + depth * m.im) * c.im;
+                m.turn();
+                c.turn();
+                *o = add_sat(*o, x);
+            }
+            return;
+        }
+        let mut acc = [0.0f32; RENORM_EVERY as usize];
+        let acc = &mut acc[..out.len()];
+        for v in &mut self.voices[..self.voice_count] {
+            let amp = v.amp;
+            for a in acc.iter_mut() {
+                *a += amp * v.im;
+                v.turn();
+            }
+        }
+        if self.voice_count > 0 {
+            for (o, &a) in out.iter_mut().zip(acc.iter()) {
+                *o = add_sat(*o, a);
             }
         }
     }
@@ -381,7 +522,8 @@ impl ToneGenerator {
         }
     }
 
-    /// Starts step `i` with its oscillators at phase 0.
+    /// Starts step `i`, carrying the phases of the sines that were
+    /// sounding (see the type docs).
     fn enter_step(&mut self, i: usize) {
         let step = self.tone.steps[i];
         self.step = i;
@@ -389,15 +531,17 @@ impl ToneGenerator {
             0 => None,
             ms => Some(u64::from(ms) * u64::from(self.sample_rate) / 1000),
         };
-        self.voice_count = 0;
-        self.modulator = None;
+        let old = self.voices;
+        let old_count = self.voice_count;
+        let old_modulator = self.modulator.take();
+        let mut wanted = [(0.0f32, 0.0f32); MAX_TONE_FREQS];
+        let mut count = 0;
         match step.sound {
             ToneSound::Silence => {}
             ToneSound::Mixed { .. } => {
-                for (k, &(f, l)) in step.sound.components().iter().enumerate() {
-                    self.voices[k] = Oscillator::new(f, self.sample_rate);
-                    self.amps[k] = l.amplitude();
-                    self.voice_count = k + 1;
+                for (w, &(f, l)) in wanted.iter_mut().zip(step.sound.components()) {
+                    *w = (f, l.amplitude());
+                    count += 1;
                 }
             }
             ToneSound::Modulated {
@@ -406,11 +550,44 @@ impl ToneGenerator {
                 level,
                 depth,
             } => {
-                self.voices[0] = Oscillator::new(carrier, self.sample_rate);
-                self.amps[0] = level.amplitude();
-                self.modulator = Some((Oscillator::new(modulator, self.sample_rate), depth));
+                wanted[0] = (carrier, level.amplitude());
+                count = 1;
+                let m = match old_modulator {
+                    Some((mut m, _)) => {
+                        m.retune(modulator, 1.0, self.sample_rate);
+                        m
+                    }
+                    None => Voice::fresh(modulator, 1.0, self.sample_rate),
+                };
+                self.modulator = Some((m, depth));
             }
         }
+        // Same frequency first, then any sounding voice, else phase 0.
+        let mut taken = [false; MAX_TONE_FREQS];
+        let mut placed = [false; MAX_TONE_FREQS];
+        for (j, &(f, amp)) in wanted[..count].iter().enumerate() {
+            if let Some(k) = (0..old_count).find(|&k| !taken[k] && (old[k].freq - f).abs() < SAME_FREQ_HZ) {
+                taken[k] = true;
+                placed[j] = true;
+                self.voices[j] = old[k];
+                self.voices[j].amp = amp;
+            }
+        }
+        for (j, &(f, amp)) in wanted[..count].iter().enumerate() {
+            if placed[j] {
+                continue;
+            }
+            self.voices[j] = match (0..old_count).find(|&k| !taken[k]) {
+                Some(k) => {
+                    taken[k] = true;
+                    let mut v = old[k];
+                    v.retune(f, amp, self.sample_rate);
+                    v
+                }
+                None => Voice::fresh(f, amp, self.sample_rate),
+            };
+        }
+        self.voice_count = count;
     }
 }
 

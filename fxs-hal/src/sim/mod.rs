@@ -15,19 +15,48 @@
 //!                                          set_feed() on each line
 //! ```
 //!
-//! The line model is deliberately plain (line-electrical.md §1-§2): loop
-//! current needs battery and a closed loop, audio needs loop current and a
-//! feed with a voice path, and the ringer sees the [`Ringing`](crate::LineFeed::Ringing)
-//! feed. Ring cadence engines, pulse dialing, flash, caller-ID displays,
-//! hybrid echo and line faults come later.
+//! What is modelled (line-electrical.md §1-§2, tones-and-ringing.md §6):
+//!
+//! - [`SimLine`]: loop current needs battery and a closed loop; feed
+//!   changes take a configurable transition delay; the ring trip detector
+//!   needs one ring cycle of loop closure (optionally leaving ringing by
+//!   itself); the ringing voltage at the phone falls with the REN load;
+//!   audio reaches an on-hook phone only in on-hook transmission; the
+//!   uplink carries the hybrid echo of the downlink through an
+//!   [`EchoPath`]; injectable [`LineFaults`] answer GR-909 line tests
+//!   ([`LineTester`](crate::caps::LineTester)); a message-waiting lamp
+//!   ([`MwiLamp`](crate::caps::MwiLamp)); optionally time-stamped hook
+//!   edges ([`SimLine::set_hook_events`]).
+//! - [`SimPhone`]: lift and hang up with optional contact bounce, hook
+//!   flash, rotary dialling ([`PulseDialing`]: pps, break ratio, decadic
+//!   variant), DTMF with level and twist, a ringer that measures the
+//!   cadence, a caller-ID display for the standards of fxs-tones (the
+//!   off-hook ones acknowledge the alert with DTMF `D`), a message-waiting
+//!   lamp (SLIC lamp voltage or VMWI), an ear that classifies call-progress
+//!   tones, and a jack for a [`LineDevice`] (a fax machine later).
+//! - [`FaultyLine`] / [`FaultySlic`]: ports whose driver fails on demand.
+//! - [`RegisterMock`]: a register-level mock with expectations and
+//!   `done()`, for testing chip drivers against their register map.
+//!
+//! Not modelled: NTT (Japan) caller ID, whose CAR signal the set must
+//! answer by closing the loop; wideband (16 kHz) ports.
 
+mod echo;
+mod faulty;
 mod line;
+mod mock;
 mod phone;
 
 use std::time::Instant;
 
-pub use line::SimLine;
-pub use phone::{EAR_HISTORY_SAMPLES, EVENT_CAPACITY, PhoneEvent, SimPhone};
+pub use echo::{EchoPath, MAX_ECHO_TAPS};
+pub use faulty::{FaultyError, FaultyLine, FaultySlic};
+pub use line::{HOOK_EDGE_CAPACITY, LINE_TEST_TIME, LineFaults, OHMS_PER_REN, RING_SOURCE_OHMS, SimLine};
+pub use mock::{MockBusError, RegOp, RegisterBus, RegisterMock};
+pub use phone::{
+    CADENCE_CAPACITY, EAR_HISTORY_SAMPLES, EVENT_CAPACITY, HOOK_SCRIPT_CAPACITY, LineDevice, PhoneEvent,
+    PulseDialing, RINGER_THRESHOLD_VRMS, SimPhone,
+};
 
 use crate::bank::LineBank;
 
@@ -53,7 +82,7 @@ use crate::bank::LineBank;
 /// ```
 #[derive(Debug)]
 pub struct SimSlic {
-    lines: Vec<SimLine>,
+    lines: Vec<FaultyLine<SimLine>>,
     phones: Vec<SimPhone>,
     now: Instant,
 }
@@ -64,7 +93,7 @@ impl SimSlic {
     #[must_use]
     pub fn new(ports: usize, start: Instant) -> SimSlic {
         SimSlic {
-            lines: (0..ports).map(|_| SimLine::new()).collect(),
+            lines: (0..ports).map(|_| FaultyLine::new(SimLine::new())).collect(),
             phones: (0..ports).map(|_| SimPhone::new(start)).collect(),
             now: start,
         }
@@ -80,7 +109,7 @@ impl SimSlic {
             self.now = now;
         }
         for (phone, line) in self.phones.iter_mut().zip(self.lines.iter_mut()) {
-            phone.tick(self.now, line);
+            phone.tick(self.now, line.inner_mut());
         }
     }
 
@@ -111,7 +140,22 @@ impl SimSlic {
     /// If `port` is out of range (this is a test API).
     #[must_use]
     pub fn sim_line(&self, port: usize) -> &SimLine {
-        &self.lines[port]
+        self.lines[port].inner()
+    }
+
+    /// The line of `port`, to set its echo path, faults, REN, delays.
+    ///
+    /// # Panics
+    ///
+    /// If `port` is out of range (this is a test API).
+    pub fn sim_line_mut(&mut self, port: usize) -> &mut SimLine {
+        self.lines[port].inner_mut()
+    }
+
+    /// The fault-injection wrapper of `port` (what [`FaultySlic`] hands to
+    /// the gateway), `None` past the end.
+    pub fn faulty_line_mut(&mut self, port: usize) -> Option<&mut FaultyLine<SimLine>> {
+        self.lines.get_mut(port)
     }
 
     /// The virtual clock: the `now` of the last tick (or the start).
@@ -129,7 +173,7 @@ impl LineBank for SimSlic {
     }
 
     fn line(&mut self, index: usize) -> Option<&mut SimLine> {
-        self.lines.get_mut(index)
+        self.lines.get_mut(index).map(FaultyLine::inner_mut)
     }
 }
 

@@ -1,15 +1,84 @@
 //! [`SimPhone`]: a simulated analog telephone on a [`SimLine`].
 
+use core::time::Duration;
 use std::collections::VecDeque;
 use std::time::Instant;
 
 use fxs_tones::{
-    CallProgress, CallProgressDetector, Dbm0, DtmfGenerator, DtmfGeneratorConfig, FRAME_SAMPLES, SAMPLE_RATE,
-    Tone, ToneGenerator, ToneMeasurement, TonePlan, ToneSound,
+    AlertToneDetector, AlertToneEvent, CallProgress, CallProgressDetector, CallerIdMessage, CallerIdReceiver,
+    CallerIdStandard, Dbm0, DtmfGenerator, DtmfGeneratorConfig, FRAME_SAMPLES, SAMPLE_RATE, Tone,
+    ToneGenerator, ToneMeasurement, TonePlan, ToneSound,
 };
 
 use super::line::SimLine;
-use crate::line::{LineFeed, LineInterface};
+use crate::conditioner::Decadic;
+use crate::config::{ConfigError, check_range};
+
+/// Ringing voltage at which the phone's ringer sounds, Vrms: the TIA-968 /
+/// FCC Part 68 minimum a phone must ring at (tones-and-ringing.md §6).
+pub const RINGER_THRESHOLD_VRMS: f32 = 40.0;
+
+/// Ring-on/ring-off durations [`SimPhone::ring_cadence_ms`] keeps.
+pub const CADENCE_CAPACITY: usize = 16;
+
+/// Hook-switch segments (flash, pulses, bounce) the phone can queue.
+pub const HOOK_SCRIPT_CAPACITY: usize = 512;
+
+/// A ring pause longer than this starts a new cadence measurement (the
+/// longest standard pause is 5 s, tones-and-ringing.md §5.1).
+const NEW_ALERT_GAP: Duration = Duration::from_secs(8);
+
+const TICK: Duration = Duration::from_millis(10);
+
+/// How a rotary dial sends pulses (line-electrical.md §3.3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PulseDialing {
+    /// Pulses per second (8-12 accepted by receivers; 10 nominal).
+    pub pps: f32,
+    /// Break share of one pulse period (0.6 US/Europe, 0.66 UK/Japan).
+    pub break_ratio: f32,
+    /// Loop closed between digits (300-1000 ms when sending).
+    pub interdigit: Duration,
+    /// Pulse-count convention.
+    pub decadic: Decadic,
+}
+
+impl Default for PulseDialing {
+    /// 10 pps, 60 % break, 600 ms between digits, standard decadic.
+    fn default() -> PulseDialing {
+        PulseDialing {
+            pps: 10.0,
+            break_ratio: 0.6,
+            interdigit: Duration::from_millis(600),
+            decadic: Decadic::Standard,
+        }
+    }
+}
+
+impl PulseDialing {
+    /// Check the fields: 1-30 pps, break ratio 0.3-0.9.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_range("pulse.pps", self.pps, 1.0, 30.0)?;
+        check_range("pulse.break_ratio", self.break_ratio, 0.3, 0.9)
+    }
+}
+
+/// Something plugged into the phone's line jack beside the handset: a
+/// caller-ID display, a fax machine, a modem. The phone calls it every
+/// tick with what arrived from the line (on hook: on-hook transmission
+/// only; off hook: the downlink) and lets it speak instead of the mouth
+/// while it returns `true`.
+pub trait LineDevice: Send {
+    /// One 10 ms frame at `now`. `off_hook` is the phone's hook switch.
+    /// Write `mouth` and return `true` to put audio on the line.
+    fn frame(
+        &mut self,
+        now: Instant,
+        off_hook: bool,
+        heard: &[i16; FRAME_SAMPLES],
+        mouth: &mut [i16; FRAME_SAMPLES],
+    ) -> bool;
+}
 
 /// Samples the ear keeps for [`SimPhone::measure`]: 200 ms at 8 kHz.
 pub const EAR_HISTORY_SAMPLES: usize = 1600;
@@ -33,28 +102,45 @@ pub enum PhoneEvent {
     RingStop,
     /// The call-progress classification of what the ear hears changed.
     Heard(CallProgress),
-    /// All queued DTMF digits have been sent.
+    /// All queued DTMF digits (or pulse-dialled digits) have been sent.
     DialingDone,
+    /// A hook flash the phone made has ended (loop closed again).
+    FlashDone,
+    /// The message-waiting lamp went on (`true`) or off.
+    MwiLamp(bool),
+    /// The caller-ID display decoded a message
+    /// ([`SimPhone::caller_id`]).
+    CallerId,
+    /// The caller-ID display heard a message it could not decode
+    /// (checksum, parity, framing).
+    CallerIdCorrupt,
 }
 
-/// A simulated analog telephone: hook switch, DTMF keypad, a mouth that can
-/// talk a test tone, an ear that classifies call-progress tones, and a
-/// ringer.
+/// A simulated analog telephone with human-like timing: a hook switch that
+/// can bounce, flash and dial pulses, a DTMF keypad with its own level and
+/// twist, a mouth that can talk a test tone, an ear that classifies
+/// call-progress tones, a ringer that measures the cadence, a caller-ID
+/// display, a message-waiting lamp and a jack for a [`LineDevice`].
 ///
 /// It is driven by [`SimPhone::tick`] once per 10 ms frame (normally by
 /// [`SimSlic::tick`](super::SimSlic::tick)). Per tick it, in order:
 ///
 /// 1. applies its hook switch to the line (events [`PhoneEvent::OffHook`],
-///    [`PhoneEvent::OnHook`]);
+///    [`PhoneEvent::OnHook`] for the user's lift and hang-up; the contact
+///    follows any bounce, flash or pulse train in progress);
 /// 2. looks for power ringing on the line ([`PhoneEvent::RingStart`],
-///    [`PhoneEvent::RingStop`]); the ringer sees the line's
-///    [`LineFeed::Ringing`] state whatever the hook switch;
+///    [`PhoneEvent::RingStop`]): the bell sounds while the ringing voltage
+///    at the phone reaches [`RINGER_THRESHOLD_VRMS`], whatever the hook
+///    switch;
 /// 3. hears the frame the gateway last wrote (silence without a voice
-///    path), runs a [`CallProgressDetector`] on it ([`PhoneEvent::Heard`] on a
-///    change of classification) and keeps the last 200 ms for
-///    [`SimPhone::measure`];
-/// 4. puts its next mouth frame on the line: DTMF while digits are queued
-///    (the keypad mutes the microphone), else the talk tone, else silence.
+///    path; on hook only on-hook transmission reaches the set), passes it
+///    to the caller-ID display and the device in the jack, runs a
+///    [`CallProgressDetector`] on what the handset hears
+///    ([`PhoneEvent::Heard`] on a change of classification) and keeps the
+///    last 200 ms for [`SimPhone::measure`];
+/// 4. puts its next mouth frame on the line: the device's audio if it
+///    speaks, DTMF while digits are queued (the keypad mutes the
+///    microphone), else the talk tone, else silence.
 ///
 /// Dialing and talking run on the phone's own clock whether or not the line
 /// carries them: digits dialed on hook are lost, as on a real set.
@@ -64,10 +150,30 @@ pub enum PhoneEvent {
 /// (counted by [`SimPhone::dropped_events`]).
 pub struct SimPhone {
     now: Instant,
-    /// The hook switch.
+    /// The hook switch (what the user did).
     off_hook: bool,
     /// The hook switch as last applied to the line.
     applied_off_hook: bool,
+    /// Timed hook-switch segments (closed?, end offset) on top of
+    /// `off_hook`: flash, pulses, bounce.
+    script: VecDeque<(bool, Duration)>,
+    script_t: Duration,
+    script_kind: Script,
+    bounce: Duration,
+    dtmf_config: DtmfGeneratorConfig,
+    ring_edges: Option<Instant>,
+    cadence: [u32; CADENCE_CAPACITY],
+    cadence_len: usize,
+    lamp: bool,
+    device: Option<Box<dyn LineDevice>>,
+    on_hook_audio_frames: u64,
+    cid_standard: CallerIdStandard,
+    cid_rx: Option<CallerIdReceiver>,
+    /// CAS / DT-AS detector of an off-hook display.
+    cid_alert: Option<AlertToneDetector>,
+    cid_message: Option<CallerIdMessage>,
+    vmwi: bool,
+    slic_lamp: bool,
     dialer: DtmfGenerator,
     dialing: bool,
     talk: Option<ToneGenerator>,
@@ -94,9 +200,24 @@ impl core::fmt::Debug for SimPhone {
             .field("heard", &self.heard)
             .field("ringing", &self.ringing)
             .field("ring_count", &self.ring_count)
+            .field("ring_cadence_ms", &self.ring_cadence_ms())
+            .field("mwi_lamp", &self.lamp)
+            .field("hook_script", &self.script.len())
+            .field("device", &self.device.is_some())
+            .field("caller_id_standard", &self.cid_standard)
+            .field("caller_id", &self.cid_message)
             .field("queued_events", &self.events.len())
             .finish_non_exhaustive()
     }
+}
+
+/// What the hook script is doing, for the event at its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Script {
+    Idle,
+    Bounce,
+    Flash,
+    Pulses,
 }
 
 /// The keypad: DTMF per dtmf.md defaults (70 ms on, 70 ms off, low tone at
@@ -128,6 +249,23 @@ impl SimPhone {
             now: start,
             off_hook: false,
             applied_off_hook: false,
+            script: VecDeque::with_capacity(HOOK_SCRIPT_CAPACITY),
+            script_t: Duration::ZERO,
+            script_kind: Script::Idle,
+            bounce: Duration::ZERO,
+            dtmf_config: DtmfGeneratorConfig::default(),
+            ring_edges: None,
+            cadence: [0; CADENCE_CAPACITY],
+            cadence_len: 0,
+            lamp: false,
+            device: None,
+            on_hook_audio_frames: 0,
+            cid_standard: CallerIdStandard::Off,
+            cid_rx: None,
+            cid_alert: None,
+            cid_message: None,
+            vmwi: false,
+            slic_lamp: false,
             dialer: new_dialer(),
             dialing: false,
             talk: None,
@@ -144,25 +282,234 @@ impl SimPhone {
         }
     }
 
-    /// Lift the handset. The line sees the loop close at the next tick.
+    /// Lift the handset. The line sees the loop close at the next tick
+    /// (after the contact bounce, if one is set).
     pub fn lift(&mut self) {
         if !self.off_hook {
             self.off_hook = true;
             self.ring_count = 0;
+            self.cadence_len = 0;
+            self.ring_edges = None;
+            self.start_bounce(true);
         }
     }
 
-    /// Put the handset down. The line sees the loop open at the next tick.
-    /// Digits still queued are forgotten.
+    /// Put the handset down. The line sees the loop open at the next tick
+    /// (after the contact bounce, if one is set). Digits still queued and a
+    /// flash or pulse train in progress are forgotten.
     pub fn hang_up(&mut self) {
         if self.off_hook {
             self.off_hook = false;
             self.ring_count = 0;
+            self.cadence_len = 0;
+            self.ring_edges = None;
             if self.dialing {
-                self.dialer = new_dialer();
+                self.dialer = self.make_dialer();
                 self.dialing = false;
             }
+            self.start_bounce(false);
         }
+    }
+
+    fn make_dialer(&self) -> DtmfGenerator {
+        DtmfGenerator::new(self.dtmf_config).unwrap_or_else(|_| new_dialer())
+    }
+
+    /// Contact bounce of the hook switch: for `bounce` after every lift or
+    /// hang-up the contact alternates every 10 ms tick before settling
+    /// (zero, the default, switches cleanly).
+    pub fn set_hook_bounce(&mut self, bounce: Duration) {
+        self.bounce = bounce;
+    }
+
+    fn clear_script(&mut self) {
+        self.script.clear();
+        self.script_t = Duration::ZERO;
+        self.script_kind = Script::Idle;
+    }
+
+    fn start_bounce(&mut self, closing: bool) {
+        self.clear_script();
+        let steps = (self.bounce.as_millis() / TICK.as_millis()) as u32;
+        for i in 0..steps {
+            // The contact touches first (closing) or lifts first (opening),
+            // then alternates; the script ends in the settled state.
+            let closed = if i % 2 == 0 { closing } else { !closing };
+            self.push_segment(closed, TICK);
+        }
+        if steps > 0 {
+            self.script_kind = Script::Bounce;
+        }
+    }
+
+    fn push_segment(&mut self, closed: bool, len: Duration) -> bool {
+        if self.script.len() == HOOK_SCRIPT_CAPACITY {
+            return false;
+        }
+        let end = self.script.back().map_or(Duration::ZERO, |(_, e)| *e) + len;
+        self.script.push_back((closed, end));
+        true
+    }
+
+    /// Flash the hook: open the loop for `duration` (rounded to the 10 ms
+    /// tick), then close it again ([`PhoneEvent::FlashDone`]). Ignored on
+    /// hook or while dialling pulses.
+    pub fn flash(&mut self, duration: Duration) {
+        if !self.off_hook || self.script_kind == Script::Pulses {
+            return;
+        }
+        self.clear_script();
+        self.push_segment(false, duration);
+        self.script_kind = Script::Flash;
+    }
+
+    /// Dial `digits` with the rotary dial (`0`-`9` only), timed by
+    /// `dialing`; [`PhoneEvent::DialingDone`] when done. Errors: a bad
+    /// `dialing`, a character that has no pulses, too many digits.
+    pub fn dial_pulses(&mut self, digits: &str, dialing: PulseDialing) -> Result<(), ConfigError> {
+        dialing.validate()?;
+        let period = 1.0 / dialing.pps;
+        let brk = Duration::from_secs_f32(period * dialing.break_ratio);
+        let make = Duration::from_secs_f32(period * (1.0 - dialing.break_ratio));
+        let mut counts = Vec::with_capacity(digits.len());
+        for c in digits.chars() {
+            let pulses = fxs_tones::Digit::from_char(c).and_then(|d| dialing.decadic.pulses(d));
+            match pulses {
+                Some(n) => counts.push(n),
+                None => {
+                    return Err(ConfigError::OutOfRange {
+                        field: "pulse digit (0-9)",
+                        value: c as u32 as f32,
+                        min: '0' as u32 as f32,
+                        max: '9' as u32 as f32,
+                    });
+                }
+            }
+        }
+        let needed: usize = counts.iter().map(|&n| usize::from(n) * 2 + 1).sum();
+        if self.script.len() + needed > HOOK_SCRIPT_CAPACITY {
+            return Err(ConfigError::OutOfRange {
+                field: "pulse digits queued",
+                value: needed as f32,
+                min: 0.0,
+                max: (HOOK_SCRIPT_CAPACITY - self.script.len()) as f32,
+            });
+        }
+        if !self.off_hook {
+            return Ok(()); // dialled on hook: lost, as on a real set
+        }
+        for n in counts {
+            for _ in 0..n {
+                self.push_segment(false, brk);
+                self.push_segment(true, make);
+            }
+            self.push_segment(true, dialing.interdigit);
+        }
+        self.script_kind = Script::Pulses;
+        Ok(())
+    }
+
+    /// `true` while a flash, a pulse train or a contact bounce is in
+    /// progress.
+    #[must_use]
+    pub fn hook_switch_busy(&self) -> bool {
+        !self.script.is_empty()
+    }
+
+    /// Use `config` (level, twist, on/off times) for DTMF from now on;
+    /// digits still queued are forgotten. Errors as fxs-tones'
+    /// [`DtmfGenerator::new`].
+    pub fn set_dtmf(&mut self, config: DtmfGeneratorConfig) -> Result<(), fxs_tones::Error> {
+        self.dialer = DtmfGenerator::new(config)?;
+        self.dtmf_config = config;
+        self.dialing = false;
+        Ok(())
+    }
+
+    /// The ring cadence the ringer measured for the current alerting, ms:
+    /// ring, pause, ring, ... (a pause is recorded when the next ring
+    /// starts). Restarts after a lift, a hang-up, or a pause longer than
+    /// 8 s; holds up to [`CADENCE_CAPACITY`] values.
+    #[must_use]
+    pub fn ring_cadence_ms(&self) -> &[u32] {
+        &self.cadence[..self.cadence_len]
+    }
+
+    /// The message-waiting lamp: lit by the SLIC's lamp voltage
+    /// ([`MwiLamp`](crate::caps::MwiLamp)) or by a VMWI message the
+    /// caller-ID display decoded.
+    #[must_use]
+    pub fn mwi_lamp(&self) -> bool {
+        self.lamp
+    }
+
+    /// Fit a caller-ID display for `standard` (any standard of fxs-tones;
+    /// [`CallerIdStandard::Off`] removes it). It listens on hook for the
+    /// on-hook standards (the line carries audio to an on-hook phone only
+    /// in on-hook transmission) and off hook for the off-hook ones. An
+    /// off-hook display (Telcordia Type II, ETSI off-hook) answers the
+    /// CAS / DT-AS alert with the DTMF `D` acknowledgement on the keypad
+    /// (callerid.md §3: a non-ADSI set), then decodes the data. NTT's CAR
+    /// exchange (the set closes the loop to receive) is not modelled: an
+    /// NTT display decodes only data that reaches it in on-hook
+    /// transmission.
+    pub fn set_caller_id(&mut self, standard: CallerIdStandard) -> Result<(), fxs_tones::Error> {
+        self.cid_rx = match standard {
+            CallerIdStandard::Off => None,
+            s => Some(CallerIdReceiver::new(s)?),
+        };
+        self.cid_alert = standard.is_off_hook().then(AlertToneDetector::new);
+        self.cid_standard = standard;
+        Ok(())
+    }
+
+    /// The caller-ID standard of the display.
+    #[must_use]
+    pub fn caller_id_standard(&self) -> CallerIdStandard {
+        self.cid_standard
+    }
+
+    /// The last call set-up message the display decoded (VMWI messages
+    /// only light the lamp).
+    #[must_use]
+    pub fn caller_id(&self) -> Option<&CallerIdMessage> {
+        self.cid_message.as_ref()
+    }
+
+    /// Clear the display.
+    pub fn clear_caller_id(&mut self) {
+        self.cid_message = None;
+    }
+
+    /// Plug a device into the line jack (replacing any), e.g. a simulated
+    /// fax machine or caller-ID display.
+    pub fn attach_device(&mut self, device: Box<dyn LineDevice>) {
+        self.device = Some(device);
+    }
+
+    /// Unplug the device.
+    pub fn detach_device(&mut self) -> Option<Box<dyn LineDevice>> {
+        self.device.take()
+    }
+
+    /// Frames of non-silent audio that reached the phone while on hook
+    /// (on-hook transmission: caller ID, VMWI).
+    #[must_use]
+    pub fn on_hook_audio_frames(&self) -> u64 {
+        self.on_hook_audio_frames
+    }
+
+    fn record_ring_edge(&mut self, now: Instant, ringing: bool) {
+        if let Some(prev) = self.ring_edges {
+            let gap = now.saturating_duration_since(prev);
+            if ringing && gap > NEW_ALERT_GAP {
+                self.cadence_len = 0;
+            } else if self.cadence_len < CADENCE_CAPACITY {
+                self.cadence[self.cadence_len] = u32::try_from(gap.as_millis()).unwrap_or(u32::MAX);
+                self.cadence_len += 1;
+            }
+        }
+        self.ring_edges = Some(now);
     }
 
     /// The position of the hook switch (changed at once by [`lift`](Self::lift)
@@ -214,8 +561,8 @@ impl SimPhone {
         self.talk = None;
     }
 
-    /// `true` while the line is in [`LineFeed::Ringing`] (as of the last
-    /// tick).
+    /// `true` while the bell rings: the line is ringing with enough voltage
+    /// at the phone (as of the last tick).
     #[must_use]
     pub fn is_ringing(&self) -> bool {
         self.ringing
@@ -298,22 +645,44 @@ impl SimPhone {
         if now > self.now {
             self.now = now;
         }
+        line.advance(self.now);
 
-        // 1. Hook switch.
+        // 1. Hook switch: the user's intent, then the contact.
         if self.off_hook != self.applied_off_hook {
             self.applied_off_hook = self.off_hook;
-            line.set_loop_closed(self.off_hook);
             self.push(if self.off_hook {
                 PhoneEvent::OffHook
             } else {
                 PhoneEvent::OnHook
             });
         }
+        let mut contact = self.off_hook;
+        // The contact changes where a segment ends, which may lie between
+        // ticks: `ago` is how long before this tick it happened.
+        let mut ago = Duration::ZERO;
+        while let Some(&(_, end)) = self.script.front().filter(|(_, end)| *end <= self.script_t) {
+            ago = (self.script_t - end).min(TICK);
+            self.script.pop_front();
+        }
+        if let Some((closed, _)) = self.script.front() {
+            contact = *closed;
+            self.script_t += TICK;
+        } else if self.script_kind != Script::Idle {
+            match self.script_kind {
+                Script::Flash => self.push(PhoneEvent::FlashDone),
+                Script::Pulses => self.push(PhoneEvent::DialingDone),
+                _ => {}
+            }
+            self.script_kind = Script::Idle;
+            self.script_t = Duration::ZERO;
+        }
+        line.set_loop_closed_at(contact, self.now.checked_sub(ago).unwrap_or(self.now));
 
-        // 2. Ringer.
-        let ringing = line.feed() == LineFeed::Ringing;
+        // 2. Ringer and lamp.
+        let ringing = line.ring_voltage_at_phone() >= RINGER_THRESHOLD_VRMS;
         if ringing != self.ringing {
             self.ringing = ringing;
+            self.record_ring_edge(self.now, ringing);
             if ringing {
                 self.ring_count = self.ring_count.saturating_add(1);
                 self.push(PhoneEvent::RingStart);
@@ -321,9 +690,56 @@ impl SimPhone {
                 self.push(PhoneEvent::RingStop);
             }
         }
+        self.slic_lamp = line.mwi_lamp();
 
-        // 3. Ear.
+        // 3. Ear (and the device in the jack).
         line.take_heard(&mut self.frame);
+        if !self.off_hook && self.frame.iter().any(|&s| s != 0) {
+            self.on_hook_audio_frames += 1;
+        }
+        let listens = self.cid_standard.is_off_hook() == self.off_hook;
+        if let Some(mut rx) = self.cid_rx.take() {
+            if listens {
+                rx.process(&self.frame);
+                while let Some(result) = rx.poll_message() {
+                    match result {
+                        Ok(msg) => match msg.message_waiting {
+                            Some(mw) => self.vmwi = mw.active,
+                            None => {
+                                self.cid_message = Some(msg);
+                                self.push(PhoneEvent::CallerId);
+                            }
+                        },
+                        Err(_) => self.push(PhoneEvent::CallerIdCorrupt),
+                    }
+                }
+            }
+            self.cid_rx = Some(rx);
+        }
+        if let Some(alert) = self.cid_alert.as_mut().filter(|_| self.off_hook) {
+            alert.process(&self.frame);
+            let mut ack = false;
+            while let Some(event) = alert.poll_event() {
+                ack |= matches!(event, AlertToneEvent::End { .. });
+            }
+            if ack && self.dialer.push(fxs_tones::Digit::D).is_ok() {
+                self.dialing = true;
+            }
+        }
+        let lamp = self.slic_lamp || self.vmwi;
+        if lamp != self.lamp {
+            self.lamp = lamp;
+            self.push(PhoneEvent::MwiLamp(lamp));
+        }
+        let mut device_mouth = [0i16; FRAME_SAMPLES];
+        let device_speaks = match self.device.as_mut() {
+            Some(d) => d.frame(self.now, self.off_hook, &self.frame, &mut device_mouth),
+            None => false,
+        };
+        if !self.off_hook {
+            // The handset's ear is not connected on hook.
+            self.frame.fill(0);
+        }
         self.ear.process(&self.frame);
         if let Some(slot) = self
             .history
@@ -340,7 +756,9 @@ impl SimPhone {
 
         // 4. Mouth.
         let mouth = line.uplink_mut();
-        if self.dialing {
+        if device_speaks {
+            *mouth = device_mouth;
+        } else if self.dialing {
             self.dialer.generate(mouth);
             if self.dialer.is_idle() {
                 self.dialing = false;
@@ -365,7 +783,7 @@ impl SimPhone {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::time::Duration;
+    use crate::line::{LineFeed, LineInterface};
 
     const TICK: Duration = Duration::from_millis(10);
 

@@ -1,6 +1,9 @@
 //! Typed access to an ordered [`Headers`] list.
 
-use super::types::{CSeq, Challenge, Contact, Credentials, Header, Headers, MediaType, NameAddr, Via};
+use super::types::{
+    CSeq, Challenge, Contact, Credentials, DeltaSeconds, Header, Headers, InfoUri, MediaType, NameAddr, RAck,
+    Reason, Replaces, TokenParams, Via,
+};
 
 impl Headers {
     /// An empty list.
@@ -201,6 +204,162 @@ impl Headers {
         self.0.iter().find_map(|h| match h {
             Header::ProxyAuthorization(c) => Some(c),
             _ => None,
+        })
+    }
+
+    /// Every option tag of every Require line.
+    pub fn require(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .flat_map(|h| match h {
+                Header::Require(t) => t.as_slice(),
+                _ => &[],
+            })
+            .map(String::as_str)
+    }
+
+    /// Every option tag of every Supported line.
+    pub fn supported(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .flat_map(|h| match h {
+                Header::Supported(t) => t.as_slice(),
+                _ => &[],
+            })
+            .map(String::as_str)
+    }
+
+    /// Every option tag of every Unsupported line.
+    pub fn unsupported(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .flat_map(|h| match h {
+                Header::Unsupported(t) => t.as_slice(),
+                _ => &[],
+            })
+            .map(String::as_str)
+    }
+
+    /// Event (RFC 6665).
+    pub fn event(&self) -> Option<&TokenParams> {
+        self.0.iter().find_map(|h| match h {
+            Header::Event(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Subscription-State (RFC 6665).
+    pub fn subscription_state(&self) -> Option<&TokenParams> {
+        self.0.iter().find_map(|h| match h {
+            Header::SubscriptionState(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Refer-To (RFC 3515).
+    pub fn refer_to(&self) -> Option<&NameAddr> {
+        self.0.iter().find_map(|h| match h {
+            Header::ReferTo(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    /// Referred-By (RFC 3892).
+    pub fn referred_by(&self) -> Option<&NameAddr> {
+        self.0.iter().find_map(|h| match h {
+            Header::ReferredBy(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    /// Replaces (RFC 3891).
+    pub fn replaces(&self) -> Option<&Replaces> {
+        self.0.iter().find_map(|h| match h {
+            Header::Replaces(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Every Alert-Info element, in order over every line.
+    pub fn alert_info(&self) -> impl Iterator<Item = &InfoUri> {
+        self.0.iter().flat_map(|h| match h {
+            Header::AlertInfo(i) => i.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// Every Call-Info element, in order over every line.
+    pub fn call_info(&self) -> impl Iterator<Item = &InfoUri> {
+        self.0.iter().flat_map(|h| match h {
+            Header::CallInfo(i) => i.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// Session-Expires (RFC 4028).
+    pub fn session_expires(&self) -> Option<&DeltaSeconds> {
+        self.0.iter().find_map(|h| match h {
+            Header::SessionExpires(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    /// Min-SE (RFC 4028).
+    pub fn min_se(&self) -> Option<&DeltaSeconds> {
+        self.0.iter().find_map(|h| match h {
+            Header::MinSe(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    /// Retry-After.
+    pub fn retry_after(&self) -> Option<&DeltaSeconds> {
+        self.0.iter().find_map(|h| match h {
+            Header::RetryAfter(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    /// RSeq (RFC 3262).
+    pub fn rseq(&self) -> Option<u32> {
+        self.0.iter().find_map(|h| match h {
+            Header::RSeq(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// RAck (RFC 3262).
+    pub fn rack(&self) -> Option<&RAck> {
+        self.0.iter().find_map(|h| match h {
+            Header::RAck(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Every P-Asserted-Identity address, in order (RFC 3325).
+    pub fn p_asserted_identity(&self) -> impl Iterator<Item = &NameAddr> {
+        self.0.iter().flat_map(|h| match h {
+            Header::PAssertedIdentity(a) => a.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// Every Privacy value (RFC 3323), in order.
+    pub fn privacy(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .flat_map(|h| match h {
+                Header::Privacy(p) => p.as_slice(),
+                _ => &[],
+            })
+            .map(String::as_str)
+    }
+
+    /// Every Reason value (RFC 3326), in order.
+    pub fn reasons(&self) -> impl Iterator<Item = &Reason> {
+        self.0.iter().flat_map(|h| match h {
+            Header::Reason(r) => r.as_slice(),
+            _ => &[],
         })
     }
 

@@ -5,14 +5,15 @@
 //! body by hand (framing needs the octet positions); each line is then parsed
 //! with nom combinators on `&str`.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::borrow::Cow;
+use std::net::Ipv4Addr;
 
 use nom::{
     IResult,
     branch::alt,
     bytes::complete::{tag, tag_no_case, take_while, take_while1},
     character::complete::{char, digit1},
-    combinator::{all_consuming, map, map_res, opt, recognize},
+    combinator::{all_consuming, map, map_res, opt},
     multi::many0,
     sequence::{pair, preceded, terminated, tuple},
 };
@@ -97,33 +98,6 @@ fn sep(c: char) -> impl FnMut(&str) -> PResult<'_, char> {
     }
 }
 
-/// One or more characters from `allowed` or `%HH` escapes; returns the raw text.
-fn escaped_run(allowed: fn(char) -> bool) -> impl Fn(&str) -> PResult<'_, &str> {
-    move |input: &str| {
-        let bytes = input.as_bytes();
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            if b == b'%' {
-                let hex = |k: usize| bytes.get(k).is_some_and(|h| h.is_ascii_hexdigit());
-                if hex(i + 1) && hex(i + 2) {
-                    i += 3;
-                    continue;
-                }
-                break;
-            }
-            if b.is_ascii() && allowed(b as char) {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        if i == 0 {
-            return fail(input);
-        }
-        Ok((&input[i..], &input[..i]))
-    }
-}
-
 /// Decode `%HH` escapes. Fails when the result is not UTF-8.
 pub(crate) fn unescape(s: &str) -> Option<String> {
     if !s.contains('%') {
@@ -166,35 +140,86 @@ pub(crate) fn quoted_string(input: &str) -> PResult<'_, String> {
     }
 }
 
+/// Length of the quoted-string at the start of `s` (quotes included), without
+/// building its text; `None` when `s` does not start with a complete one.
+fn quoted_len(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => return Some(i + 1),
+            b'\\' => match bytes.get(i + 1) {
+                Some(b'\r' | b'\n') | None => return None,
+                Some(_) => i += 2,
+            },
+            b'\t' => i += 1,
+            b if b < 0x20 || b == 0x7f => return None,
+            // U+0080..U+009F (C1 controls), as quoted_string refuses them
+            0xc2 if bytes.get(i + 1).is_some_and(|c| (0x80..0xa0).contains(c)) => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// A quoted-string returned as written, quotes included.
 fn quoted_raw(input: &str) -> PResult<'_, &str> {
-    recognize(quoted_string)(input)
+    match quoted_len(input) {
+        // ends on the closing quote, an ASCII octet: a char boundary
+        Some(n) => Ok((&input[n..], &input[..n])),
+        None => fail(input),
+    }
+}
+
+/// Length of the run of bytes at the start of `s` accepted by `f` (ASCII only).
+fn ascii_run(s: &str, f: fn(char) -> bool) -> usize {
+    s.bytes().take_while(|&b| b.is_ascii() && f(b as char)).count()
 }
 
 /// `gen-value` = token / host / quoted-string, kept as written. Accepts `:`
 /// too, for `received=` IPv6 addresses (RFC 3261 §20.42 allows IPv6address
 /// there without brackets).
 fn gen_value(input: &str) -> PResult<'_, &str> {
-    alt((
-        quoted_raw,
-        take_while1(|c: char| is_token_char(c) || c == ':' || c == '[' || c == ']'),
-    ))(input)
+    if input.starts_with('"') {
+        return quoted_raw(input);
+    }
+    let n = ascii_run(input, |c| is_token_char(c) || c == ':' || c == '[' || c == ']');
+    if n == 0 {
+        return fail(input);
+    }
+    Ok((&input[n..], &input[..n]))
 }
 
-/// `generic-param` = token [ EQUAL gen-value ].
-fn generic_param(input: &str) -> PResult<'_, Param> {
-    map(
-        pair(token, opt(preceded(sep('='), gen_value))),
-        |(n, v): (&str, Option<&str>)| Param {
-            name: n.to_owned(),
-            value: v.map(str::to_owned),
-        },
-    )(input)
-}
-
-/// `*( SEMI generic-param )`.
+/// `*( SEMI generic-param )` with `generic-param = token [ EQUAL gen-value ]`,
+/// written by hand (it is the hottest path of the parser). Stops, without
+/// consuming, at the first `;` not followed by a parameter.
 fn header_params(input: &str) -> PResult<'_, Vec<Param>> {
-    many0(preceded(sep(';'), generic_param))(input)
+    let mut out = Vec::new();
+    let mut rest = input;
+    while let Some(after) = rest.trim_start_matches(is_ws).strip_prefix(';') {
+        let after = after.trim_start_matches(is_ws);
+        let n = ascii_run(after, is_token_char);
+        if n == 0 {
+            break;
+        }
+        let (name, mut r) = after.split_at(n);
+        let mut value = None;
+        if let Some(v) = r.trim_start_matches(is_ws).strip_prefix('=')
+            && let Ok((r2, v)) = gen_value(v.trim_start_matches(is_ws))
+        {
+            value = Some(v.to_owned());
+            r = r2;
+        }
+        out.push(Param {
+            name: name.to_owned(),
+            value,
+        });
+        rest = r;
+    }
+    Ok((rest, out))
 }
 
 /// Parse a whole value with `p`, allowing surrounding white space.
@@ -216,168 +241,246 @@ fn u32_value(input: &str) -> PResult<'_, u32> {
 // ---------------------------------------------------------------------------
 // Hosts and URIs (RFC 3261 §19.1, §25.1; RFC 3966)
 
-fn ipv6_reference(input: &str) -> PResult<'_, Host> {
-    let (rest, _) = char('[')(input)?;
-    let (rest, addr) = take_while1(|c: char| c.is_ascii_hexdigit() || c == ':' || c == '.')(rest)?;
-    let (rest, _) = char(']')(rest)?;
-    match addr.parse::<Ipv6Addr>() {
-        Ok(a) => Ok((rest, Host::Ipv6(a))),
-        Err(_) => fail(input),
-    }
-}
-
 fn valid_hostname(s: &str) -> bool {
     let trimmed = s.strip_suffix('.').unwrap_or(s);
-    let mut labels = trimmed.split('.');
-    let all_ok = trimmed.split('.').all(|l| {
-        !l.is_empty()
-            && !l.starts_with('-')
-            && l.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    });
-    let top_ok = labels
-        .next_back()
-        .and_then(|l| l.chars().next())
-        .is_some_and(|c| c.is_ascii_alphabetic());
-    all_ok && top_ok
+    let mut top_ok = false;
+    for label in trimmed.split('.') {
+        let ok = !label.is_empty()
+            && !label.starts_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return false;
+        }
+        top_ok = label.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
+    }
+    top_ok
 }
 
-fn hostname_or_ipv4(i: &str) -> PResult<'_, Host> {
-    let (rest, name) =
-        take_while1(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')(i)?;
-    if let Ok(a) = name.parse::<Ipv4Addr>() {
-        Ok((rest, Host::Ipv4(a)))
-    } else if valid_hostname(name) {
-        Ok((rest, Host::Domain(name.to_owned())))
-    } else {
-        fail(i)
+/// The host at the start of `s` and its length: `hostname / IPv4address /
+/// IPv6reference` (RFC 3261 §25.1).
+fn host_prefix(s: &str) -> Option<(Host, usize)> {
+    if let Some(inner) = s.strip_prefix('[') {
+        let end = inner.find(']')?;
+        let addr = &inner[..end];
+        if addr.is_empty()
+            || !addr
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return None;
+        }
+        return Some((Host::Ipv6(addr.parse().ok()?), end + 2));
     }
+    let n = s
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+        .count();
+    let name = s.get(..n).filter(|n| !n.is_empty())?;
+    if name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && let Ok(a) = name.parse::<Ipv4Addr>()
+    {
+        return Some((Host::Ipv4(a), n));
+    }
+    valid_hostname(name).then(|| (Host::Domain(name.to_owned()), n))
 }
 
 /// `host` = hostname / IPv4address / IPv6reference.
 pub(crate) fn host(input: &str) -> PResult<'_, Host> {
-    alt((ipv6_reference, hostname_or_ipv4))(input)
-}
-
-fn port(input: &str) -> PResult<'_, u16> {
-    preceded(char(':'), map_res(digit1, str::parse::<u16>))(input)
-}
-
-/// `;pname[=pvalue]` URI parameters, kept escaped.
-fn uri_params(input: &str) -> PResult<'_, Vec<Param>> {
-    many0(preceded(
-        char(';'),
-        map(
-            pair(
-                escaped_run(is_paramchar),
-                opt(preceded(char('='), escaped_run(is_paramchar))),
-            ),
-            |(n, v): (&str, Option<&str>)| Param {
-                name: n.to_owned(),
-                value: v.map(str::to_owned),
-            },
-        ),
-    ))(input)
-}
-
-/// `?hname=hvalue&...` URI headers, kept escaped.
-fn uri_headers(input: &str) -> PResult<'_, Vec<Param>> {
-    let one = |i| {
-        map(
-            pair(
-                escaped_run(is_hchar),
-                preceded(char('='), opt(escaped_run(is_hchar))),
-            ),
-            |(n, v): (&str, Option<&str>)| Param {
-                name: n.to_owned(),
-                value: Some(v.unwrap_or("").to_owned()),
-            },
-        )(i)
-    };
-    let (mut rest, first) = preceded(char('?'), one)(input)?;
-    let mut out = vec![first];
-    while let Ok((r, h)) = preceded(char('&'), one)(rest) {
-        out.push(h);
-        rest = r;
+    match host_prefix(input) {
+        Some((h, n)) => Ok((&input[n..], h)),
+        None => fail(input),
     }
-    Ok((rest, out))
 }
 
-/// `userinfo` = user [ ":" password ] "@", unescaped.
-fn userinfo(input: &str) -> PResult<'_, (String, Option<String>)> {
-    let (rest, (user, password)) = terminated(
-        pair(
-            escaped_run(is_user_char),
-            opt(preceded(char(':'), opt(escaped_run(is_password_char)))),
-        ),
-        char('@'),
-    )(input)?;
-    let Some(user) = unescape(user) else {
-        return fail(input);
-    };
-    let password = match password {
-        None => None,
-        Some(p) => match unescape(p.unwrap_or("")) {
-            Some(p) => Some(p),
-            None => return fail(input),
-        },
-    };
-    Ok((rest, (user, password)))
+/// Length of the longest prefix of `s` made of `allowed` ASCII characters
+/// and well-formed `%HH` escapes.
+fn escaped_len(s: &str, allowed: fn(char) -> bool) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = |k: usize| bytes.get(k).is_some_and(u8::is_ascii_hexdigit);
+            if hex(i + 1) && hex(i + 2) {
+                i += 3;
+                continue;
+            }
+            break;
+        }
+        if b.is_ascii() && allowed(b as char) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
 }
 
-fn sip_uri_body(scheme: Scheme) -> impl Fn(&str) -> PResult<'_, Uri> {
-    move |input: &str| {
-        let (rest, ui) = opt(userinfo)(input)?;
-        let (rest, host) = host(rest)?;
-        let (rest, port) = opt(port)(rest)?;
-        let (rest, params) = uri_params(rest)?;
-        let (rest, headers) = opt(uri_headers)(rest)?;
-        let (user, password) = match ui {
-            Some((u, p)) => (Some(u), p),
-            None => (None, None),
+/// `s` is entirely `allowed` characters and escapes (and not empty).
+fn all_escaped(s: &str, allowed: fn(char) -> bool) -> bool {
+    !s.is_empty() && escaped_len(s, allowed) == s.len()
+}
+
+/// `*( ";" pname [ "=" pvalue ] )` URI parameters at the start of `s`, kept
+/// escaped; returns them and the rest.
+fn uri_params_prefix(mut s: &str) -> Option<(Vec<Param>, &str)> {
+    let mut params = Vec::new();
+    while let Some(after) = s.strip_prefix(';') {
+        let n = escaped_len(after, is_paramchar);
+        if n == 0 {
+            return None;
+        }
+        let (name, rest) = after.split_at(n);
+        let (value, rest) = match rest.strip_prefix('=') {
+            Some(v) => {
+                let m = escaped_len(v, is_paramchar);
+                if m == 0 {
+                    return None;
+                }
+                (Some(v[..m].to_owned()), &v[m..])
+            }
+            None => (None, rest),
         };
-        Ok((
-            rest,
-            Uri {
-                scheme,
-                user,
-                password,
-                host,
-                port,
-                params,
-                headers: headers.unwrap_or_default(),
-            },
-        ))
+        params.push(Param {
+            name: name.to_owned(),
+            value,
+        });
+        s = rest;
+    }
+    Some((params, s))
+}
+
+/// A SIP or SIPS URI after its scheme, the whole of `s` (RFC 3261 §19.1.1).
+/// `@` can only end the userinfo (no other part of the URI may hold it
+/// unescaped), so the first `@` splits userinfo from hostport.
+fn sip_uri_exact(scheme: Scheme, s: &str) -> Option<Uri> {
+    let (user, password, rest) = match s.find('@') {
+        Some(at) => {
+            let userinfo = &s[..at];
+            let (u, p) = match userinfo.find(':') {
+                Some(c) => (&userinfo[..c], Some(&userinfo[c + 1..])),
+                None => (userinfo, None),
+            };
+            if !all_escaped(u, is_user_char) {
+                return None;
+            }
+            let password = match p {
+                None => None,
+                Some("") => Some(String::new()),
+                Some(p) if all_escaped(p, is_password_char) => Some(unescape(p)?),
+                Some(_) => return None,
+            };
+            (Some(unescape(u)?), password, &s[at + 1..])
+        }
+        None => (None, None, s),
+    };
+    let (host, n) = host_prefix(rest)?;
+    let mut rest = &rest[n..];
+    let mut port = None;
+    if let Some(p) = rest.strip_prefix(':') {
+        let d = p.bytes().take_while(u8::is_ascii_digit).count();
+        port = Some(p.get(..d).filter(|d| !d.is_empty())?.parse::<u16>().ok()?);
+        rest = &p[d..];
+    }
+    let (params, mut rest) = uri_params_prefix(rest)?;
+    let mut headers = Vec::new();
+    if let Some(h) = rest.strip_prefix('?') {
+        rest = h;
+        loop {
+            let n = escaped_len(rest, is_hchar);
+            let eq = rest.get(n..)?.strip_prefix('=');
+            if n == 0 || eq.is_none() {
+                return None;
+            }
+            let name = &rest[..n];
+            let v = eq.unwrap_or_default();
+            let m = escaped_len(v, is_hchar);
+            headers.push(Param {
+                name: name.to_owned(),
+                value: Some(v[..m].to_owned()),
+            });
+            rest = &v[m..];
+            match rest.strip_prefix('&') {
+                Some(r) => rest = r,
+                None => break,
+            }
+        }
+    }
+    rest.is_empty().then_some(Uri {
+        scheme,
+        user,
+        password,
+        host,
+        port,
+        params,
+        headers,
+    })
+}
+
+/// RFC 3966 §5.1 `visual-separator`.
+pub(crate) fn is_visual_separator(c: char) -> bool {
+    matches!(c, '-' | '.' | '(' | ')')
+}
+
+/// RFC 3966 §3 `telephone-subscriber`: a global number (`+` then digits and
+/// visual separators) or a local number (hex digits, `*`, `#` and visual
+/// separators) that must carry `;phone-context=`.
+fn valid_tel_number(number: &str, params: &[Param]) -> bool {
+    if let Some(digits) = number.strip_prefix('+') {
+        digits.chars().any(|c| c.is_ascii_digit())
+            && digits
+                .chars()
+                .all(|c| c.is_ascii_digit() || is_visual_separator(c))
+    } else {
+        number
+            .chars()
+            .any(|c| c.is_ascii_hexdigit() || c == '*' || c == '#')
+            && number
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == '*' || c == '#' || is_visual_separator(c))
+            && find_param(params, "phone-context")
+                .flatten()
+                .is_some_and(|c| !c.is_empty())
     }
 }
 
-fn tel_uri_body(input: &str) -> PResult<'_, Uri> {
-    let (rest, number) = escaped_run(is_tel_char)(input)?;
-    let Some(number) = unescape(number) else {
-        return fail(input);
-    };
-    let (rest, params) = uri_params(rest)?;
-    Ok((
-        rest,
-        Uri {
-            scheme: Scheme::Tel,
-            user: Some(number),
-            password: None,
-            host: Host::Domain(String::new()),
-            port: None,
-            params,
-            headers: Vec::new(),
-        },
-    ))
+/// A tel URI after its scheme, the whole of `s` (RFC 3966 §3).
+fn tel_uri_exact(s: &str) -> Option<Uri> {
+    let n = escaped_len(s, is_tel_char);
+    if n == 0 {
+        return None;
+    }
+    let number = unescape(&s[..n])?;
+    let (params, rest) = uri_params_prefix(&s[n..])?;
+    (rest.is_empty() && valid_tel_number(&number, &params)).then_some(Uri {
+        scheme: Scheme::Tel,
+        user: Some(number),
+        password: None,
+        host: Host::Domain(String::new()),
+        port: None,
+        params,
+        headers: Vec::new(),
+    })
 }
 
-/// A SIP, SIPS or tel URI.
-fn uri(input: &str) -> PResult<'_, Uri> {
-    alt((
-        preceded(tag_no_case("sips:"), sip_uri_body(Scheme::Sips)),
-        preceded(tag_no_case("sip:"), sip_uri_body(Scheme::Sip)),
-        preceded(tag_no_case("tel:"), tel_uri_body),
-    ))(input)
+/// `s` without the case-insensitive prefix `p`.
+fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
+    let head = s.get(..p.len())?;
+    head.eq_ignore_ascii_case(p).then(|| &s[p.len()..])
+}
+
+/// The whole of `s` as a SIP, SIPS or tel URI.
+fn uri_exact(s: &str) -> Option<Uri> {
+    if let Some(r) = strip_prefix_ci(s, "sip:") {
+        sip_uri_exact(Scheme::Sip, r)
+    } else if let Some(r) = strip_prefix_ci(s, "sips:") {
+        sip_uri_exact(Scheme::Sips, r)
+    } else if let Some(r) = strip_prefix_ci(s, "tel:") {
+        tel_uri_exact(r)
+    } else {
+        None
+    }
 }
 
 /// The scheme of an absolute URI (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"`).
@@ -394,9 +497,9 @@ fn is_supported_scheme(s: &str) -> bool {
 
 /// Parse a complete URI (no surrounding white space).
 pub(crate) fn parse_uri_str(s: &str) -> Result<Uri, Error> {
-    match all_consuming(uri)(s) {
-        Ok((_, u)) => Ok(u),
-        Err(_) => match scheme_of(s) {
+    match uri_exact(s) {
+        Some(u) => Ok(u),
+        None => match scheme_of(s) {
             Some(scheme) if !is_supported_scheme(scheme) => {
                 Err(Error::UnsupportedUriScheme(scheme.to_owned()))
             }
@@ -411,45 +514,68 @@ pub(crate) fn parse_uri_str(s: &str) -> Result<Uri, Error> {
 // ---------------------------------------------------------------------------
 // Addresses (RFC 3261 §20.10, §25.1 name-addr / addr-spec)
 
-/// An unquoted display name: `*(token LWS)` before `<`.
-fn token_display_name(input: &str) -> PResult<'_, String> {
-    let (rest, words) = recognize(pair(token, many0(pair(ws1, token))))(input)?;
-    let (rest2, _) = sws(rest)?;
-    if !rest2.starts_with('<') {
-        return fail(input);
+/// An absolute URI of a scheme other than sip, sips and tel (RFC 3986 §3;
+/// RFC 3261 §25.1 `absoluteURI`), kept opaque: accepted in To, From,
+/// Contact and the other name-addr headers (RFC 4475 §3.3.4 unksm2).
+fn absolute_uri(s: &str) -> Option<Uri> {
+    let scheme = scheme_of(s)?;
+    if is_supported_scheme(scheme) {
+        return None;
     }
-    Ok((rest, words.split_whitespace().collect::<Vec<_>>().join(" ")))
+    let rest = s.get(scheme.len() + 1..)?;
+    let ok = !rest.is_empty()
+        && rest.bytes().all(|b| {
+            b.is_ascii_graphic()
+                && !matches!(b, b'<' | b'>' | b'"' | b'\\' | b'{' | b'}' | b'|' | b'^' | b'`')
+        });
+    ok.then(|| Uri {
+        scheme: Scheme::Other(scheme.to_owned()),
+        user: Some(rest.to_owned()),
+        password: None,
+        host: Host::Domain(String::new()),
+        port: None,
+        params: Vec::new(),
+        headers: Vec::new(),
+    })
 }
 
-/// `<` URI `>`, tolerating white space inside the brackets (RFC 4475
-/// §3.1.2.14 badaspec).
-fn bracketed_uri(input: &str) -> PResult<'_, Uri> {
-    let (rest, _) = char('<')(input)?;
-    let Some(end) = rest.find('>') else {
-        return fail(input);
-    };
-    let inner = rest[..end].trim_matches(is_ws);
-    match all_consuming(uri)(inner) {
-        Ok((_, u)) => Ok((&rest[end + 1..], u)),
-        Err(_) => fail(input),
-    }
+/// A URI of any scheme: SIP, SIPS and tel typed, others kept opaque.
+fn any_uri(s: &str) -> Option<Uri> {
+    uri_exact(s).or_else(|| absolute_uri(s))
 }
 
-/// `[display-name] "<" URI ">"`.
-fn display_and_bracketed_uri(i: &str) -> PResult<'_, (Option<String>, Uri)> {
-    let (i, display) = opt(alt((
-        terminated(quoted_string, sws),
-        terminated(token_display_name, sws),
-    )))(i)?;
-    let (i, uri) = bracketed_uri(i)?;
-    Ok((i, (display, uri)))
-}
-
-/// name-addr or addr-spec, then header parameters.
+/// `[display-name] LAQUOT addr RAQUOT` or `addr-spec`, then header
+/// parameters (RFC 3261 §20.10, §25.1), by hand. The display name is a
+/// quoted-string or `*(token LWS)`; white space inside the brackets is
+/// tolerated (RFC 4475 §3.1.2.14 badaspec). An addr-spec ends at the first
+/// `;`, `,` or white space and may not carry URI headers.
 fn name_addr(input: &str) -> PResult<'_, NameAddr> {
-    // name-addr with a display name, or just <uri>
-    if let Ok((rest, (display_name, uri))) = display_and_bracketed_uri(input) {
-        let (rest, params) = header_params(rest)?;
+    // display name, if any, and what follows it
+    let (display_name, after) = if input.starts_with('"') {
+        match quoted_string(input) {
+            Ok((rest, d)) => (Some(d), rest.trim_start_matches(is_ws)),
+            Err(_) => (None, input),
+        }
+    } else {
+        let n = input
+            .bytes()
+            .take_while(|&b| b.is_ascii() && (is_token_char(b as char) || b == b' ' || b == b'\t'))
+            .count();
+        let words = input[..n].trim_matches(is_ws);
+        if !words.is_empty() && input[n..].starts_with('<') {
+            (
+                Some(words.split_whitespace().collect::<Vec<_>>().join(" ")),
+                &input[n..],
+            )
+        } else {
+            (None, input)
+        }
+    };
+    if let Some(inner) = after.strip_prefix('<')
+        && let Some(end) = inner.find('>')
+        && let Some(uri) = any_uri(inner[..end].trim_matches(is_ws))
+    {
+        let (rest, params) = header_params(&inner[end + 1..])?;
         return Ok((
             rest,
             NameAddr {
@@ -459,16 +585,17 @@ fn name_addr(input: &str) -> PResult<'_, NameAddr> {
             },
         ));
     }
-    // addr-spec: ends at the first ';', ',' or white space and may not carry
-    // URI parameters or headers (RFC 3261 §20.10)
-    let (rest, spec) = take_while1(|c: char| !is_ws(c) && c != ';' && c != ',')(input)?;
-    if spec.contains('?') {
+    let n = input
+        .find(|c: char| is_ws(c) || c == ';' || c == ',')
+        .unwrap_or(input.len());
+    let spec = &input[..n];
+    if n == 0 || spec.contains('?') {
         return fail(input);
     }
-    let Ok((_, uri)) = all_consuming(uri)(spec) else {
+    let Some(uri) = any_uri(spec) else {
         return fail(input);
     };
-    let (rest, params) = header_params(rest)?;
+    let (rest, params) = header_params(&input[n..])?;
     Ok((
         rest,
         NameAddr {
@@ -599,6 +726,20 @@ fn digest_params(input: &str) -> Result<Option<Vec<AuthParam<'_>>>, String> {
     whole(list, rest).map(Some)
 }
 
+/// `name` lowercased into `buf`, without allocating; empty when too long
+/// (no known parameter name is).
+fn lower<'b>(name: &str, buf: &'b mut [u8; 16]) -> &'b [u8] {
+    match buf.get_mut(..name.len()) {
+        Some(dst) => {
+            for (d, s) in dst.iter_mut().zip(name.bytes()) {
+                *d = s.to_ascii_lowercase();
+            }
+            dst
+        }
+        None => &[],
+    }
+}
+
 fn parse_algorithm(value: &str, other: &mut Vec<Param>, raw: &str) -> DigestAlgorithm {
     let alg = DigestAlgorithm::parse(value);
     if alg == DigestAlgorithm::Other {
@@ -607,7 +748,7 @@ fn parse_algorithm(value: &str, other: &mut Vec<Param>, raw: &str) -> DigestAlgo
     alg
 }
 
-fn challenge(value: &str) -> Result<Option<Challenge>, String> {
+pub(crate) fn challenge(value: &str) -> Result<Option<Challenge>, String> {
     let Some(params) = digest_params(value)? else {
         return Ok(None);
     };
@@ -622,21 +763,22 @@ fn challenge(value: &str) -> Result<Option<Challenge>, String> {
         other: Vec::new(),
     };
     let (mut realm, mut nonce) = (false, false);
+    let mut buf = [0u8; 16];
     for p in params {
-        match p.name.to_ascii_lowercase().as_str() {
-            "realm" => {
+        match lower(p.name, &mut buf) {
+            b"realm" => {
                 c.realm = p.value;
                 realm = true;
             }
-            "nonce" => {
+            b"nonce" => {
                 c.nonce = p.value;
                 nonce = true;
             }
-            "opaque" => c.opaque = Some(p.value),
-            "domain" => c.domain = Some(p.value),
-            "stale" => c.stale = p.value.eq_ignore_ascii_case("true"),
-            "algorithm" => c.algorithm = Some(parse_algorithm(&p.value, &mut c.other, p.raw)),
-            "qop" => {
+            b"opaque" => c.opaque = Some(p.value),
+            b"domain" => c.domain = Some(p.value),
+            b"stale" => c.stale = p.value.eq_ignore_ascii_case("true"),
+            b"algorithm" => c.algorithm = Some(parse_algorithm(&p.value, &mut c.other, p.raw)),
+            b"qop" => {
                 c.qop = p
                     .value
                     .split(',')
@@ -653,7 +795,7 @@ fn challenge(value: &str) -> Result<Option<Challenge>, String> {
     Ok(Some(c))
 }
 
-fn credentials(value: &str) -> Result<Option<Credentials>, String> {
+pub(crate) fn credentials(value: &str) -> Result<Option<Credentials>, String> {
     let Some(params) = digest_params(value)? else {
         return Ok(None);
     };
@@ -671,33 +813,34 @@ fn credentials(value: &str) -> Result<Option<Credentials>, String> {
         other: Vec::new(),
     };
     let mut seen = [false; 5];
+    let mut buf = [0u8; 16];
     for p in params {
-        match p.name.to_ascii_lowercase().as_str() {
-            "username" => {
+        match lower(p.name, &mut buf) {
+            b"username" => {
                 c.username = p.value;
                 seen[0] = true;
             }
-            "realm" => {
+            b"realm" => {
                 c.realm = p.value;
                 seen[1] = true;
             }
-            "nonce" => {
+            b"nonce" => {
                 c.nonce = p.value;
                 seen[2] = true;
             }
-            "uri" => {
+            b"uri" => {
                 c.uri = p.value;
                 seen[3] = true;
             }
-            "response" => {
+            b"response" => {
                 c.response = p.value;
                 seen[4] = true;
             }
-            "algorithm" => c.algorithm = Some(parse_algorithm(&p.value, &mut c.other, p.raw)),
-            "cnonce" => c.cnonce = Some(p.value),
-            "opaque" => c.opaque = Some(p.value),
-            "qop" => c.qop = Some(p.value),
-            "nc" => {
+            b"algorithm" => c.algorithm = Some(parse_algorithm(&p.value, &mut c.other, p.raw)),
+            b"cnonce" => c.cnonce = Some(p.value),
+            b"opaque" => c.opaque = Some(p.value),
+            b"qop" => c.qop = Some(p.value),
+            b"nc" => {
                 if p.value.len() != 8 {
                     return Err("nc is not 8 hex digits".to_owned());
                 }
@@ -716,8 +859,7 @@ fn credentials(value: &str) -> Result<Option<Credentials>, String> {
 // ---------------------------------------------------------------------------
 // Header names
 
-/// The typed header kinds and where their names come from (RFC 3261 §7.3.3
-/// compact forms; see also spec sip.md §2).
+/// The typed header kinds (RFC 3261 §7.3.3 compact forms; sip.md §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Via,
@@ -742,63 +884,126 @@ enum Kind {
     Require,
     UserAgent,
     Server,
+    Unsupported,
+    ProxyRequire,
+    Event,
+    SubscriptionState,
+    ReferTo,
+    ReferredBy,
+    Replaces,
+    AlertInfo,
+    CallInfo,
+    SessionExpires,
+    MinSe,
+    RetryAfter,
+    RSeq,
+    RAck,
+    PAssertedIdentity,
+    Privacy,
+    Reason,
+    ContentDisposition,
+    ContentEncoding,
+    ContentLanguage,
 }
 
-const KINDS: [(&str, Option<char>, Kind); 22] = [
-    ("Via", Some('v'), Kind::Via),
-    ("From", Some('f'), Kind::From),
-    ("To", Some('t'), Kind::To),
-    ("Contact", Some('m'), Kind::Contact),
-    ("Call-ID", Some('i'), Kind::CallId),
-    ("CSeq", None, Kind::CSeq),
-    ("Max-Forwards", None, Kind::MaxForwards),
-    ("Expires", None, Kind::Expires),
-    ("Min-Expires", None, Kind::MinExpires),
-    ("Route", None, Kind::Route),
-    ("Record-Route", None, Kind::RecordRoute),
-    ("Content-Type", Some('c'), Kind::ContentType),
-    ("Content-Length", Some('l'), Kind::ContentLength),
-    ("WWW-Authenticate", None, Kind::WwwAuthenticate),
-    ("Proxy-Authenticate", None, Kind::ProxyAuthenticate),
-    ("Authorization", None, Kind::Authorization),
-    ("Proxy-Authorization", None, Kind::ProxyAuthorization),
-    ("Allow", None, Kind::Allow),
-    ("Supported", Some('k'), Kind::Supported),
-    ("Require", None, Kind::Require),
-    ("User-Agent", None, Kind::UserAgent),
-    ("Server", None, Kind::Server),
-];
+impl Kind {
+    /// Extension headers: a value that does not parse is kept verbatim
+    /// instead of making the message malformed (see [`Header`]).
+    fn lenient(self) -> bool {
+        matches!(
+            self,
+            Kind::Unsupported
+                | Kind::ProxyRequire
+                | Kind::Event
+                | Kind::SubscriptionState
+                | Kind::ReferTo
+                | Kind::ReferredBy
+                | Kind::Replaces
+                | Kind::AlertInfo
+                | Kind::CallInfo
+                | Kind::SessionExpires
+                | Kind::MinSe
+                | Kind::RetryAfter
+                | Kind::RSeq
+                | Kind::RAck
+                | Kind::PAssertedIdentity
+                | Kind::Privacy
+                | Kind::Reason
+                | Kind::ContentDisposition
+                | Kind::ContentEncoding
+                | Kind::ContentLanguage
+        )
+    }
+}
+
+/// The canonical name and kind of a header name, long or compact, matched
+/// case-insensitively without allocating (RFC 3261 §7.3.1, §7.3.3).
+fn kind_of(name: &str) -> Option<(&'static str, Kind)> {
+    let bytes = name.as_bytes();
+    let mut buf = [0u8; 24];
+    let lower = buf.get_mut(..bytes.len())?;
+    for (d, s) in lower.iter_mut().zip(bytes) {
+        *d = s.to_ascii_lowercase();
+    }
+    let found = match &*lower {
+        b"via" | b"v" => ("Via", Kind::Via),
+        b"from" | b"f" => ("From", Kind::From),
+        b"to" | b"t" => ("To", Kind::To),
+        b"contact" | b"m" => ("Contact", Kind::Contact),
+        b"call-id" | b"i" => ("Call-ID", Kind::CallId),
+        b"cseq" => ("CSeq", Kind::CSeq),
+        b"max-forwards" => ("Max-Forwards", Kind::MaxForwards),
+        b"expires" => ("Expires", Kind::Expires),
+        b"min-expires" => ("Min-Expires", Kind::MinExpires),
+        b"route" => ("Route", Kind::Route),
+        b"record-route" => ("Record-Route", Kind::RecordRoute),
+        b"content-type" | b"c" => ("Content-Type", Kind::ContentType),
+        b"content-length" | b"l" => ("Content-Length", Kind::ContentLength),
+        b"www-authenticate" => ("WWW-Authenticate", Kind::WwwAuthenticate),
+        b"proxy-authenticate" => ("Proxy-Authenticate", Kind::ProxyAuthenticate),
+        b"authorization" => ("Authorization", Kind::Authorization),
+        b"proxy-authorization" => ("Proxy-Authorization", Kind::ProxyAuthorization),
+        b"allow" => ("Allow", Kind::Allow),
+        b"supported" | b"k" => ("Supported", Kind::Supported),
+        b"require" => ("Require", Kind::Require),
+        b"user-agent" => ("User-Agent", Kind::UserAgent),
+        b"server" => ("Server", Kind::Server),
+        b"unsupported" => ("Unsupported", Kind::Unsupported),
+        b"proxy-require" => ("Proxy-Require", Kind::ProxyRequire),
+        b"event" | b"o" => ("Event", Kind::Event),
+        b"subscription-state" => ("Subscription-State", Kind::SubscriptionState),
+        b"refer-to" | b"r" => ("Refer-To", Kind::ReferTo),
+        b"referred-by" | b"b" => ("Referred-By", Kind::ReferredBy),
+        b"replaces" => ("Replaces", Kind::Replaces),
+        b"alert-info" => ("Alert-Info", Kind::AlertInfo),
+        b"call-info" => ("Call-Info", Kind::CallInfo),
+        b"session-expires" | b"x" => ("Session-Expires", Kind::SessionExpires),
+        b"min-se" => ("Min-SE", Kind::MinSe),
+        b"retry-after" => ("Retry-After", Kind::RetryAfter),
+        b"rseq" => ("RSeq", Kind::RSeq),
+        b"rack" => ("RAck", Kind::RAck),
+        b"p-asserted-identity" => ("P-Asserted-Identity", Kind::PAssertedIdentity),
+        b"privacy" => ("Privacy", Kind::Privacy),
+        b"reason" => ("Reason", Kind::Reason),
+        b"content-disposition" => ("Content-Disposition", Kind::ContentDisposition),
+        b"content-encoding" | b"e" => ("Content-Encoding", Kind::ContentEncoding),
+        b"content-language" => ("Content-Language", Kind::ContentLanguage),
+        _ => return None,
+    };
+    Some(found)
+}
 
 /// Compact forms of headers we keep as [`Header::Other`], expanded to their
 /// long names (sip.md §2).
-const OTHER_COMPACT: [(char, &str); 12] = [
+const OTHER_COMPACT: [(char, &str); 7] = [
     ('a', "Accept-Contact"),
-    ('b', "Referred-By"),
     ('d', "Request-Disposition"),
-    ('e', "Content-Encoding"),
     ('j', "Reject-Contact"),
     ('n', "Identity-Info"),
-    ('o', "Event"),
-    ('r', "Refer-To"),
     ('s', "Subject"),
     ('u', "Allow-Events"),
-    ('x', "Session-Expires"),
     ('y', "Identity"),
 ];
-
-fn kind_of(name: &str) -> Option<(&'static str, Kind)> {
-    let compact = {
-        let mut cs = name.chars();
-        match (cs.next(), cs.next()) {
-            (Some(c), None) => Some(c.to_ascii_lowercase()),
-            _ => None,
-        }
-    };
-    KINDS
-        .iter()
-        .find(|(long, short, _)| long.eq_ignore_ascii_case(name) || (compact.is_some() && *short == compact))
-        .map(|(long, _, k)| (*long, *k))
-}
 
 fn expand_other_name(name: &str) -> String {
     let mut cs = name.chars();
@@ -811,34 +1016,43 @@ fn expand_other_name(name: &str) -> String {
 }
 
 /// Split a header value at commas outside quoted strings and `<...>`.
-fn split_list(value: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut in_quotes, mut in_angle, mut escaped) = (false, false, false);
+fn split_list(value: &str) -> impl Iterator<Item = &str> {
+    let bytes = value.as_bytes();
     let mut start = 0;
-    for (i, c) in value.char_indices() {
-        if in_quotes {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_quotes = false;
-            }
-            continue;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-        match c {
-            '"' => in_quotes = true,
-            '<' => in_angle = true,
-            '>' => in_angle = false,
-            ',' if !in_angle => {
-                out.push(value[start..i].trim_matches(is_ws));
-                start = i + 1;
+        let (mut in_quotes, mut in_angle, mut escaped) = (false, false, false);
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            if in_quotes {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_quotes = false;
+                }
+            } else {
+                match b {
+                    b'"' => in_quotes = true,
+                    b'<' => in_angle = true,
+                    b'>' => in_angle = false,
+                    b',' if !in_angle => {
+                        let item = value.get(start..i).unwrap_or_default().trim_matches(is_ws);
+                        start = i + 1;
+                        return Some(item);
+                    }
+                    _ => {}
+                }
             }
-            _ => {}
+            i += 1;
         }
-    }
-    out.push(value[start..].trim_matches(is_ws));
-    out
+        done = true;
+        Some(value.get(start..).unwrap_or_default().trim_matches(is_ws))
+    })
 }
 
 /// Parse every element of a comma-separated list with `p`.
@@ -855,7 +1069,6 @@ fn list<'a, T>(
         };
     }
     split_list(value)
-        .into_iter()
         .map(|item| {
             if item.is_empty() {
                 Err("empty list element".to_owned())
@@ -928,8 +1141,174 @@ fn typed_header(kind: Kind, value: &str, out: &mut Vec<Header>) -> Result<bool, 
         Kind::Require => out.push(Header::Require(list(value, map(token, str::to_owned), false)?)),
         Kind::UserAgent => out.push(Header::UserAgent(value.to_owned())),
         Kind::Server => out.push(Header::Server(value.to_owned())),
+        Kind::Unsupported => out.push(Header::Unsupported(token_list(value)?)),
+        Kind::ProxyRequire => out.push(Header::ProxyRequire(token_list(value)?)),
+        Kind::Event => out.push(Header::Event(whole(token_params, value)?)),
+        Kind::SubscriptionState => out.push(Header::SubscriptionState(whole(token_params, value)?)),
+        Kind::ContentDisposition => out.push(Header::ContentDisposition(whole(token_params, value)?)),
+        Kind::ReferTo => out.push(Header::ReferTo(single_name_addr(value)?)),
+        Kind::ReferredBy => out.push(Header::ReferredBy(single_name_addr(value)?)),
+        Kind::Replaces => out.push(Header::Replaces(whole(replaces, value)?)),
+        Kind::AlertInfo => out.push(Header::AlertInfo(list(value, info_uri, false)?)),
+        Kind::CallInfo => out.push(Header::CallInfo(list(value, info_uri, false)?)),
+        Kind::SessionExpires => out.push(Header::SessionExpires(whole(delta_seconds(false), value)?)),
+        Kind::MinSe => out.push(Header::MinSe(whole(delta_seconds(false), value)?)),
+        Kind::RetryAfter => out.push(Header::RetryAfter(whole(delta_seconds(true), value)?)),
+        Kind::RSeq => out.push(Header::RSeq(whole(u32_value, value)?)),
+        Kind::RAck => out.push(Header::RAck(whole(rack, value)?)),
+        Kind::PAssertedIdentity => out.push(Header::PAssertedIdentity(name_addr_list(value)?)),
+        Kind::Privacy => out.push(Header::Privacy(privacy(value)?)),
+        Kind::Reason => out.push(Header::Reason(list(value, reason, false)?)),
+        Kind::ContentEncoding => out.push(Header::ContentEncoding(token_list(value)?)),
+        Kind::ContentLanguage => out.push(Header::ContentLanguage(token_list(value)?)),
     }
     Ok(true)
+}
+
+/// A non-empty comma-separated list of tokens (option tags, codings, language tags).
+fn token_list(value: &str) -> Result<Vec<String>, String> {
+    list(value, map(token, str::to_owned), false)
+}
+
+/// `token *( SEMI generic-param )`.
+fn token_params(input: &str) -> PResult<'_, TokenParams> {
+    map(pair(token, header_params), |(v, params): (&str, Vec<Param>)| {
+        TokenParams {
+            value: v.to_owned(),
+            params,
+        }
+    })(input)
+}
+
+/// A parenthesised comment (RFC 3261 §25.1 `comment`), nesting allowed;
+/// returns the text inside the outer parentheses.
+fn comment(input: &str) -> PResult<'_, &str> {
+    let (rest, _) = char('(')(input)?;
+    let mut depth = 1usize;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((&rest[i + 1..], &rest[..i]));
+                }
+            }
+            c if c.is_control() && c != '\t' => return fail(input),
+            _ => {}
+        }
+    }
+    fail(input)
+}
+
+/// `delta-seconds [ comment ] *( SEMI generic-param )` (Retry-After, RFC 3261
+/// §20.33; Session-Expires and Min-SE, RFC 4028 §4-5, without the comment).
+fn delta_seconds(with_comment: bool) -> impl Fn(&str) -> PResult<'_, DeltaSeconds> {
+    move |input: &str| {
+        let (rest, seconds) = u32_value(input)?;
+        let (rest, comment_text) = if with_comment {
+            opt(preceded(sws, comment))(rest)?
+        } else {
+            (rest, None)
+        };
+        let (rest, params) = header_params(rest)?;
+        Ok((
+            rest,
+            DeltaSeconds {
+                seconds,
+                comment: comment_text.map(str::to_owned),
+                params,
+            },
+        ))
+    }
+}
+
+/// `callid *( SEMI replaces-param )` (RFC 3891 §6.1).
+fn replaces(input: &str) -> PResult<'_, Replaces> {
+    let (rest, call_id) = take_while1(|c: char| !is_ws(c) && c != ';' && !c.is_control())(input)?;
+    let (rest, params) = header_params(rest)?;
+    Ok((
+        rest,
+        Replaces {
+            call_id: call_id.to_owned(),
+            params,
+        },
+    ))
+}
+
+/// `LAQUOT absoluteURI RAQUOT *( SEMI generic-param )` (Alert-Info, Call-Info).
+fn info_uri(input: &str) -> PResult<'_, InfoUri> {
+    let (rest, _) = char('<')(input)?;
+    let Some(end) = rest.find('>') else {
+        return fail(input);
+    };
+    let uri = rest[..end].trim_matches(is_ws);
+    if uri.is_empty()
+        || uri
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '"')
+    {
+        return fail(input);
+    }
+    let (rest, params) = header_params(&rest[end + 1..])?;
+    Ok((
+        rest,
+        InfoUri {
+            uri: uri.to_owned(),
+            params,
+        },
+    ))
+}
+
+/// `response-num LWS CSeq-num LWS Method` (RFC 3262 §7.2).
+fn rack(input: &str) -> PResult<'_, RAck> {
+    map(
+        tuple((u32_value, ws1, u32_value, ws1, token)),
+        |(rseq, _, cseq, _, m): (u32, &str, u32, &str, &str)| RAck {
+            rseq,
+            cseq,
+            method: Method::parse(m),
+        },
+    )(input)
+}
+
+/// `priv-value *( ";" priv-value )` (RFC 3323 §4.2).
+fn privacy(value: &str) -> Result<Vec<String>, String> {
+    value
+        .split(';')
+        .map(|v| {
+            let v = v.trim_matches(is_ws);
+            if !v.is_empty() && v.chars().all(is_token_char) {
+                Ok(v.to_owned())
+            } else {
+                Err(format!("bad privacy value {v:?}"))
+            }
+        })
+        .collect()
+}
+
+/// `protocol *( SEMI reason-params )` (RFC 3326 §2).
+fn reason(input: &str) -> PResult<'_, Reason> {
+    map(pair(token, header_params), |(p, params): (&str, Vec<Param>)| {
+        Reason {
+            protocol: p.to_owned(),
+            params,
+        }
+    })(input)
+}
+
+/// The text of a parameter value: a quoted-string unquoted, anything else as is.
+pub(crate) fn unquote(raw: &str) -> String {
+    match quoted_string(raw) {
+        Ok(("", text)) => text,
+        _ => raw.to_owned(),
+    }
 }
 
 /// Parse one `name: value` header (already unfolded) into `out`. A header
@@ -940,6 +1319,13 @@ pub(crate) fn parse_header(name: &str, value: &str, out: &mut Vec<Header>) -> Re
     match kind_of(name) {
         Some((long, kind)) => match typed_header(kind, value, out) {
             Ok(true) => Ok(()),
+            Err(_) if kind.lenient() => {
+                out.push(Header::Other {
+                    name: long.to_owned(),
+                    value: value.to_owned(),
+                });
+                Ok(())
+            }
             Ok(false) => {
                 out.push(Header::Other {
                     name: long.to_owned(),
@@ -1045,8 +1431,68 @@ fn find_head_end(data: &[u8]) -> Option<(usize, usize)> {
 }
 
 fn has_bad_control(s: &str) -> bool {
-    s.chars()
-        .any(|c| (c.is_ascii_control() && c != '\t') || c == '\u{7f}')
+    s.bytes()
+        .any(|b| (b.is_ascii_control() && b != b'\t') || b == 0x7f)
+}
+
+/// Length of the first message in a stream buffer (RFC 3261 §18.3: framing
+/// by Content-Length, mandatory on streams), checked against
+/// [`MAX_MESSAGE_SIZE`] from the headers alone, before the body is buffered.
+/// `Ok(None)`: more octets are needed. Leading CRLFs (keep-alives, RFC 5626
+/// §3.5.1) count towards the frame and are skipped by the parser.
+pub(crate) fn stream_frame_len(buf: &[u8]) -> Result<Option<usize>, Error> {
+    let too_large = |size| Error::MessageTooLarge {
+        size,
+        max: MAX_MESSAGE_SIZE,
+    };
+    let Some(skip) = buf.iter().position(|&b| b != b'\r' && b != b'\n') else {
+        return Ok(None);
+    };
+    let data = buf.get(skip..).unwrap_or_default();
+    let Some((head_len, body_start)) = find_head_end(data) else {
+        return if buf.len() > MAX_MESSAGE_SIZE {
+            Err(too_large(buf.len()))
+        } else {
+            Ok(None)
+        };
+    };
+    let head = data.get(..head_len).unwrap_or_default();
+    let mut content_length = None;
+    for line in head.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = std::str::from_utf8(line.get(..colon).unwrap_or_default()).unwrap_or("");
+        if !matches!(
+            kind_of(name.trim_end_matches(is_ws)),
+            Some((_, Kind::ContentLength))
+        ) {
+            continue;
+        }
+        let value = std::str::from_utf8(line.get(colon + 1..).unwrap_or_default()).unwrap_or("");
+        let value = value.trim_matches(|c: char| is_ws(c) || c == '\r');
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::BadHeader {
+                name: "Content-Length",
+                reason: format!("{:?} is not a number", value.chars().take(16).collect::<String>()),
+            });
+        }
+        // anything longer than 9 digits is over the limit anyway
+        let n = if value.len() > 9 {
+            usize::MAX
+        } else {
+            value.parse().unwrap_or(usize::MAX)
+        };
+        if content_length.replace(n).is_some() {
+            return Err(Error::DuplicateHeader("Content-Length"));
+        }
+    }
+    let content_length = content_length.ok_or(Error::MissingHeader("Content-Length"))?;
+    let total = (skip + body_start).saturating_add(content_length);
+    if total > MAX_MESSAGE_SIZE {
+        return Err(too_large(total));
+    }
+    Ok((buf.len() >= total).then_some(total))
 }
 
 /// Parse one message from a datagram (see [`Message::parse`]).
@@ -1093,7 +1539,7 @@ pub(crate) fn parse_message(data: &[u8]) -> Result<Message, Error> {
     let start = parse_start_line(first)?;
 
     // Unfold: a line starting with SP/HT continues the previous header (RFC 3261 §7.3.1)
-    let mut logical: Vec<(usize, String)> = Vec::new();
+    let mut logical: Vec<(usize, Cow<'_, str>)> = Vec::with_capacity(24);
     for (idx, line) in lines {
         let line_no = idx + 1;
         // Control characters may appear escaped in quoted strings (RFC 4475
@@ -1107,13 +1553,14 @@ pub(crate) fn parse_message(data: &[u8]) -> Result<Message, Error> {
             };
             let cont = line.trim_matches(is_ws);
             if !cont.is_empty() {
+                let prev = prev.to_mut();
                 let kept = prev.trim_end_matches(is_ws).len();
                 prev.truncate(kept);
                 prev.push(' ');
                 prev.push_str(cont);
             }
         } else {
-            logical.push((line_no, line.to_owned()));
+            logical.push((line_no, Cow::Borrowed(line)));
         }
     }
 
@@ -1226,7 +1673,7 @@ mod tests {
 
     #[test]
     fn split_list_ignores_commas_in_quotes_and_brackets() {
-        let v = split_list(r#""Doe, \"J\"" <sip:a@b;x=1,2>, <sip:c@d> , sip:e@f"#);
+        let v: Vec<_> = split_list(r#""Doe, \"J\"" <sip:a@b;x=1,2>, <sip:c@d> , sip:e@f"#).collect();
         assert_eq!(v, vec![r#""Doe, \"J\"" <sip:a@b;x=1,2>"#, "<sip:c@d>", "sip:e@f"]);
     }
 
@@ -1243,8 +1690,14 @@ mod tests {
     fn compact_c_is_content_type_not_contact() {
         assert_eq!(kind_of("c").map(|k| k.1), Some(Kind::ContentType));
         assert_eq!(kind_of("m").map(|k| k.1), Some(Kind::Contact));
-        assert_eq!(kind_of("x"), None);
-        assert_eq!(expand_other_name("x"), "Session-Expires");
+        assert_eq!(kind_of("x"), Some(("Session-Expires", Kind::SessionExpires)));
+        assert_eq!(kind_of("O"), Some(("Event", Kind::Event)));
+        assert_eq!(kind_of("b"), Some(("Referred-By", Kind::ReferredBy)));
+        assert_eq!(kind_of("r"), Some(("Refer-To", Kind::ReferTo)));
+        assert_eq!(kind_of("e"), Some(("Content-Encoding", Kind::ContentEncoding)));
+        assert_eq!(kind_of("a-header-name-longer-than-the-buffer"), None);
+        assert_eq!(expand_other_name("s"), "Subject");
+        assert_eq!(expand_other_name("u"), "Allow-Events");
     }
 
     #[test]

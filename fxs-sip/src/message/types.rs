@@ -261,8 +261,8 @@ impl std::fmt::Display for StatusCode {
     }
 }
 
-/// URI scheme (RFC 3261 §19.1, RFC 3966).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// URI scheme (RFC 3261 §19.1, RFC 3966, RFC 3986 §3.1).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Scheme {
     /// `sip:`
     Sip,
@@ -271,15 +271,22 @@ pub enum Scheme {
     /// `tel:` (RFC 3966). The number is kept in [`Uri::user`]; the host is an
     /// empty [`Host::Domain`].
     Tel,
+    /// Any other scheme (`http:`, `isbn:`, `urn:`...), accepted in name-addr
+    /// headers such as To, From, Contact and Alert-Info (RFC 4475 §3.3.4
+    /// unksm2) but never as a Request-URI (416). The scheme name is kept as
+    /// received; the rest of the URI is kept verbatim in [`Uri::user`], the
+    /// host is an empty [`Host::Domain`] and there are no parameters.
+    Other(String),
 }
 
 impl Scheme {
     /// The scheme name without the colon.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Scheme::Sip => "sip",
             Scheme::Sips => "sips",
             Scheme::Tel => "tel",
+            Scheme::Other(s) => s,
         }
     }
 }
@@ -651,6 +658,23 @@ pub struct Challenge {
     pub other: Vec<Param>,
 }
 
+impl Challenge {
+    /// Parse the value of a WWW-Authenticate or Proxy-Authenticate header
+    /// (`Digest realm="...", nonce="..."...`). A scheme other than Digest, or
+    /// a Digest challenge without realm or nonce, is an error.
+    pub fn parse(value: &str) -> Result<Challenge, crate::Error> {
+        let bad = |reason: String| crate::Error::BadHeader {
+            name: "WWW-Authenticate",
+            reason,
+        };
+        match super::parse::challenge(value) {
+            Ok(Some(c)) => Ok(c),
+            Ok(None) => Err(bad("not a Digest challenge".to_owned())),
+            Err(reason) => Err(bad(reason)),
+        }
+    }
+}
+
 /// `Digest` credentials in Authorization or Proxy-Authorization
 /// (RFC 3261 §20.7, §22.4; RFC 2617 §3.2.2).
 ///
@@ -681,9 +705,174 @@ pub struct Credentials {
     pub other: Vec<Param>,
 }
 
+/// A token with `;name=value` parameters: the value of Event (RFC 6665
+/// §8.2.1), Subscription-State (§8.2.3), Content-Disposition (RFC 3261
+/// §20.11) and similar headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenParams {
+    /// The leading token (`message-summary`, `active`, `session`...).
+    pub value: String,
+    /// Parameters in order, values kept as written.
+    pub params: Vec<Param>,
+}
+
+impl TokenParams {
+    /// A token without parameters.
+    pub fn new(value: &str) -> TokenParams {
+        TokenParams {
+            value: value.to_owned(),
+            params: Vec::new(),
+        }
+    }
+
+    /// A parameter by case-insensitive name.
+    pub fn param(&self, name: &str) -> Option<Option<&str>> {
+        find_param(&self.params, name)
+    }
+}
+
+/// A number of seconds with parameters: Session-Expires and Min-SE
+/// (RFC 4028 §4, §5), Retry-After (RFC 3261 §20.33).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeltaSeconds {
+    /// The delta-seconds value.
+    pub seconds: u32,
+    /// A comment in parentheses (Retry-After only), without the parentheses.
+    pub comment: Option<String>,
+    /// Parameters (`refresher=uac`, `duration=3600`...), values kept as written.
+    pub params: Vec<Param>,
+}
+
+impl DeltaSeconds {
+    /// A value without comment or parameters.
+    pub fn new(seconds: u32) -> DeltaSeconds {
+        DeltaSeconds {
+            seconds,
+            comment: None,
+            params: Vec::new(),
+        }
+    }
+
+    /// A parameter by case-insensitive name.
+    pub fn param(&self, name: &str) -> Option<Option<&str>> {
+        find_param(&self.params, name)
+    }
+
+    /// The Session-Expires `refresher` parameter (`uac` or `uas`, RFC 4028 §4).
+    pub fn refresher(&self) -> Option<&str> {
+        self.param("refresher").flatten()
+    }
+}
+
+/// The value of Replaces (RFC 3891 §6.1): the dialog to replace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replaces {
+    /// Call-ID of the dialog.
+    pub call_id: String,
+    /// Parameters: `to-tag`, `from-tag`, `early-only`, others.
+    pub params: Vec<Param>,
+}
+
+impl Replaces {
+    /// The `to-tag` parameter.
+    pub fn to_tag(&self) -> Option<&str> {
+        find_param(&self.params, "to-tag").flatten()
+    }
+
+    /// The `from-tag` parameter.
+    pub fn from_tag(&self) -> Option<&str> {
+        find_param(&self.params, "from-tag").flatten()
+    }
+
+    /// True with the `early-only` flag.
+    pub fn early_only(&self) -> bool {
+        find_param(&self.params, "early-only").is_some()
+    }
+}
+
+/// One `<absoluteURI>;params` element of Alert-Info or Call-Info (RFC 3261
+/// §20.4, §20.9). The URI may have any scheme (`http:`, `urn:alert:...`,
+/// `sip:`), so it is kept as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InfoUri {
+    /// The URI between the angle brackets.
+    pub uri: String,
+    /// Parameters after `>` (`answer-after=0`, `purpose=icon`, `info=...`).
+    pub params: Vec<Param>,
+}
+
+impl InfoUri {
+    /// A parameter by case-insensitive name.
+    pub fn param(&self, name: &str) -> Option<Option<&str>> {
+        find_param(&self.params, name)
+    }
+}
+
+/// RAck value (RFC 3262 §7.2): the reliable provisional response acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RAck {
+    /// RSeq of the provisional response.
+    pub rseq: u32,
+    /// CSeq number of the request it answered.
+    pub cseq: u32,
+    /// Method of that request.
+    pub method: Method,
+}
+
+/// One Reason value (RFC 3326 §2): `Q.850;cause=16;text="..."`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// Protocol: `SIP`, `Q.850` or another token.
+    pub protocol: String,
+    /// Parameters (`cause`, `text`), values kept as written.
+    pub params: Vec<Param>,
+}
+
+impl Reason {
+    /// The `cause` parameter as a number.
+    pub fn cause(&self) -> Option<u16> {
+        find_param(&self.params, "cause")
+            .flatten()
+            .and_then(|c| c.parse().ok())
+    }
+
+    /// The `text` parameter, unquoted.
+    pub fn text(&self) -> Option<String> {
+        let raw = find_param(&self.params, "text").flatten()?;
+        Some(super::parse::unquote(raw))
+    }
+}
+
+impl Credentials {
+    /// Parse the value of an Authorization or Proxy-Authorization header
+    /// (`Digest username="...", ...`). A scheme other than Digest, or
+    /// credentials missing a mandatory parameter, is an error.
+    pub fn parse(value: &str) -> Result<Credentials, crate::Error> {
+        let bad = |reason: String| crate::Error::BadHeader {
+            name: "Authorization",
+            reason,
+        };
+        match super::parse::credentials(value) {
+            Ok(Some(c)) => Ok(c),
+            Ok(None) => Err(bad("not Digest credentials".to_owned())),
+            Err(reason) => Err(bad(reason)),
+        }
+    }
+}
+
 /// One header field. Typed variants for what a UA acts on; everything else is
 /// kept in [`Header::Other`].
+///
+/// The core headers (Via, From, To, Contact, Call-ID, CSeq, Max-Forwards,
+/// Expires, Min-Expires, Route, Record-Route, Content-Type, Content-Length,
+/// the authentication headers, Allow, Supported, Require) are strict: a value
+/// that does not parse makes the message malformed (400). The extension
+/// headers typed here (Event, Refer-To, Alert-Info, Session-Expires, RAck,
+/// Reason...) are lenient: a value that does not follow their grammar is
+/// kept verbatim as [`Header::Other`] under its canonical name, so one odd
+/// vendor header never costs a call.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Header {
     /// Via (one value; a comma-separated line gives several entries).
     Via(Via),
@@ -730,6 +919,46 @@ pub enum Header {
     UserAgent(String),
     /// Server, verbatim.
     Server(String),
+    /// Unsupported option tags (RFC 3261 §20.40).
+    Unsupported(Vec<String>),
+    /// Proxy-Require option tags (RFC 3261 §20.29).
+    ProxyRequire(Vec<String>),
+    /// Event (RFC 6665 §8.2.1; compact `o`).
+    Event(TokenParams),
+    /// Subscription-State (RFC 6665 §8.2.3).
+    SubscriptionState(TokenParams),
+    /// Refer-To (RFC 3515 §2.1; compact `r`).
+    ReferTo(NameAddr),
+    /// Referred-By (RFC 3892 §3; compact `b`).
+    ReferredBy(NameAddr),
+    /// Replaces (RFC 3891 §6.1).
+    Replaces(Replaces),
+    /// Alert-Info (RFC 3261 §20.4), one header line.
+    AlertInfo(Vec<InfoUri>),
+    /// Call-Info (RFC 3261 §20.9), one header line.
+    CallInfo(Vec<InfoUri>),
+    /// Session-Expires (RFC 4028 §4; compact `x`).
+    SessionExpires(DeltaSeconds),
+    /// Min-SE (RFC 4028 §5).
+    MinSe(DeltaSeconds),
+    /// Retry-After (RFC 3261 §20.33).
+    RetryAfter(DeltaSeconds),
+    /// RSeq (RFC 3262 §7.1).
+    RSeq(u32),
+    /// RAck (RFC 3262 §7.2).
+    RAck(RAck),
+    /// P-Asserted-Identity (RFC 3325 §9.1), one header line.
+    PAssertedIdentity(Vec<NameAddr>),
+    /// Privacy values (RFC 3323 §4.2: `id`, `header`, `user`, `none`...).
+    Privacy(Vec<String>),
+    /// Reason (RFC 3326 §2), one header line.
+    Reason(Vec<Reason>),
+    /// Content-Disposition (RFC 3261 §20.11).
+    ContentDisposition(TokenParams),
+    /// Content-Encoding codings (RFC 3261 §20.12; compact `e`).
+    ContentEncoding(Vec<String>),
+    /// Content-Language tags (RFC 3261 §20.13).
+    ContentLanguage(Vec<String>),
     /// Any other header, kept verbatim (name as received, value with folding removed).
     Other {
         /// Header name as received (compact forms of unknown headers expanded).
@@ -766,6 +995,26 @@ impl Header {
             Header::Require(_) => "Require",
             Header::UserAgent(_) => "User-Agent",
             Header::Server(_) => "Server",
+            Header::Unsupported(_) => "Unsupported",
+            Header::ProxyRequire(_) => "Proxy-Require",
+            Header::Event(_) => "Event",
+            Header::SubscriptionState(_) => "Subscription-State",
+            Header::ReferTo(_) => "Refer-To",
+            Header::ReferredBy(_) => "Referred-By",
+            Header::Replaces(_) => "Replaces",
+            Header::AlertInfo(_) => "Alert-Info",
+            Header::CallInfo(_) => "Call-Info",
+            Header::SessionExpires(_) => "Session-Expires",
+            Header::MinSe(_) => "Min-SE",
+            Header::RetryAfter(_) => "Retry-After",
+            Header::RSeq(_) => "RSeq",
+            Header::RAck(_) => "RAck",
+            Header::PAssertedIdentity(_) => "P-Asserted-Identity",
+            Header::Privacy(_) => "Privacy",
+            Header::Reason(_) => "Reason",
+            Header::ContentDisposition(_) => "Content-Disposition",
+            Header::ContentEncoding(_) => "Content-Encoding",
+            Header::ContentLanguage(_) => "Content-Language",
             Header::Other { name, .. } => name,
         }
     }

@@ -67,6 +67,10 @@ impl Display for Uri {
     /// number and its parameters.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "{}:", self.scheme.as_str())?;
+        if let Scheme::Other(_) = self.scheme {
+            // an opaque absolute URI, kept verbatim
+            return f.write_str(self.user.as_deref().unwrap_or(""));
+        }
         if self.scheme == Scheme::Tel {
             write_escaped(f, self.user.as_deref().unwrap_or(""), |c| {
                 is_tel_char(c) && c != '#'
@@ -150,6 +154,50 @@ impl Display for Contact {
 impl Display for MediaType {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.kind, self.subtype)?;
+        write_params(f, &self.params)
+    }
+}
+
+impl Display for TokenParams {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)?;
+        write_params(f, &self.params)
+    }
+}
+
+impl Display for DeltaSeconds {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.seconds)?;
+        if let Some(c) = &self.comment {
+            write!(f, " ({c})")?;
+        }
+        write_params(f, &self.params)
+    }
+}
+
+impl Display for Replaces {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.call_id)?;
+        write_params(f, &self.params)
+    }
+}
+
+impl Display for InfoUri {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "<{}>", self.uri)?;
+        write_params(f, &self.params)
+    }
+}
+
+impl Display for RAck {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.rseq, self.cseq, self.method)
+    }
+}
+
+impl Display for Reason {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.protocol)?;
         write_params(f, &self.params)
     }
 }
@@ -270,6 +318,30 @@ impl Display for Header {
             Header::Authorization(c) | Header::ProxyAuthorization(c) => write!(f, "{c}"),
             Header::Allow(m) => write_list(f, m),
             Header::Supported(t) | Header::Require(t) => write_list(f, t),
+            Header::Unsupported(t)
+            | Header::ProxyRequire(t)
+            | Header::ContentEncoding(t)
+            | Header::ContentLanguage(t) => write_list(f, t),
+            Header::Event(t) | Header::SubscriptionState(t) | Header::ContentDisposition(t) => {
+                write!(f, "{t}")
+            }
+            Header::ReferTo(a) | Header::ReferredBy(a) => write!(f, "{a}"),
+            Header::Replaces(r) => write!(f, "{r}"),
+            Header::AlertInfo(i) | Header::CallInfo(i) => write_list(f, i),
+            Header::SessionExpires(d) | Header::MinSe(d) | Header::RetryAfter(d) => write!(f, "{d}"),
+            Header::RSeq(n) => write!(f, "{n}"),
+            Header::RAck(r) => write!(f, "{r}"),
+            Header::PAssertedIdentity(a) => write_list(f, a),
+            Header::Privacy(p) => {
+                for (i, v) in p.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char(';')?;
+                    }
+                    f.write_str(v)?;
+                }
+                Ok(())
+            }
+            Header::Reason(r) => write_list(f, r),
             Header::Other { value, .. } => f.write_str(value),
         }
     }
@@ -327,6 +399,17 @@ impl Message {
     /// [`crate::MAX_MESSAGE_SIZE`] are refused before parsing.
     pub fn parse(data: &[u8]) -> Result<Message, crate::Error> {
         super::parse::parse_message(data)
+    }
+
+    /// For stream transports (TCP, TLS): the length of the first message in
+    /// `buf`, framed by its Content-Length (RFC 3261 §18.3), or `Ok(None)`
+    /// when more octets are needed. A message whose headers declare more than
+    /// [`crate::MAX_MESSAGE_SIZE`] octets in all, or whose headers alone run
+    /// past it, is refused with [`crate::Error::MessageTooLarge`] (513) as
+    /// soon as that is known, before its body is buffered. Parse the frame
+    /// with [`Message::parse`].
+    pub fn stream_frame_len(buf: &[u8]) -> Result<Option<usize>, crate::Error> {
+        super::parse::stream_frame_len(buf)
     }
 
     /// The message as octets, with Content-Length computed from the body.

@@ -546,7 +546,13 @@ fn media_attribute(
 ) -> Result<(), Error> {
     let numeric = |v: &str| v.split_once(' ').is_some_and(|(pt, _)| pt.parse::<u8>().is_ok());
     match (name, value) {
-        ("rtpmap", Some(v)) if numeric(v) => m.rtpmaps.push(parse_rtpmap(line, v)?),
+        // An rtpmap without a clock rate (`a=rtpmap:31 LPC`, RFC 4475's
+        // test bodies) is kept as a plain attribute: its payload type simply
+        // has no mapping, which offer/answer treats as unknown (RFC 3264 §6).
+        ("rtpmap", Some(v)) if numeric(v) => match parse_rtpmap(line, v) {
+            Ok(map) => m.rtpmaps.push(map),
+            Err(_) => m.attributes.push(Attribute::new(name, value)),
+        },
         ("fmtp", Some(v)) if numeric(v) => {
             let (pt, params) = v.split_once(' ').unwrap_or((v, ""));
             m.fmtps.push(Fmtp {

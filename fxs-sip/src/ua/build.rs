@@ -111,7 +111,7 @@ pub(crate) fn stamp_via(request: &mut Request, source: SocketAddr) -> SocketAddr
 }
 
 /// The SDP of a message body: `Ok(None)` without a body, an error when the
-/// body is not `application/sdp` (→ 415) or does not parse (→ 400).
+/// body is not `application/sdp` (→ 415) or does not parse (→ 488).
 pub(crate) fn sdp_body(
     content_type: Option<&MediaType>,
     body: &[u8],
@@ -134,7 +134,7 @@ pub(crate) fn sdp_body(
 pub(crate) enum SdpBodyError {
     /// Not `application/sdp` (RFC 3261 §21.4.13: 415 with Accept).
     UnsupportedType,
-    /// Not valid SDP (400; the parser's error when there is one).
+    /// Not valid SDP (488; the parser's error when there is one).
     Malformed(Option<Error>),
 }
 
@@ -147,7 +147,10 @@ impl SdpBodyError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE.default_reason().to_owned(),
             ),
             SdpBodyError::Malformed(Some(e)) => e.response_status(),
-            SdpBodyError::Malformed(None) => (StatusCode::BAD_REQUEST, "SDP body is not UTF-8".to_owned()),
+            SdpBodyError::Malformed(None) => (
+                StatusCode::NOT_ACCEPTABLE_HERE,
+                "SDP body is not UTF-8".to_owned(),
+            ),
         }
     }
 }

@@ -53,10 +53,7 @@ impl UserAgent {
         // §8.2.2.3: extensions the client requires and we lack.
         let unsupported = unsupported_requirements(&request);
         if !unsupported.is_empty() {
-            let header = Header::Other {
-                name: "Unsupported".to_owned(),
-                value: unsupported.join(", "),
-            };
+            let header = Header::Unsupported(unsupported);
             self.respond_plain(now, tx, &request, StatusCode::BAD_EXTENSION, vec![header]);
             return;
         }

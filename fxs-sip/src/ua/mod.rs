@@ -98,6 +98,9 @@ pub struct Transmit {
 }
 
 /// Something the application must know about.
+// Events are few (per call, per registration) and matched by value by the
+// application; boxing the SDP of IncomingCall would change the public API.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum UaEvent {
     /// A REGISTER succeeded (first time and every refresh); `expires` is the

@@ -12,6 +12,9 @@ pub const DTMF_QUEUE_CAPACITY: usize = 32;
 
 /// Longest tone-on or tone-off time accepted.
 const MAX_DURATION: Duration = Duration::from_secs(60);
+/// Shortest tone and pause of a regenerated digit ([`DtmfGenerator::push_timed`]):
+/// dtmf.md §2 design rule, the Q.24 operate limits of §3.1.
+pub const DTMF_MIN_REGENERATED: Duration = Duration::from_millis(40);
 
 /// How a [`DtmfGenerator`] plays digits.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,6 +47,26 @@ impl Default for DtmfGeneratorConfig {
 }
 
 impl DtmfGeneratorConfig {
+    /// The default configuration with each tone's level given separately:
+    /// `level` becomes `low` and `twist_db` becomes `high - low`.
+    pub fn with_tone_levels(low: Dbm0, high: Dbm0) -> DtmfGeneratorConfig {
+        DtmfGeneratorConfig {
+            level: low,
+            twist_db: high.0 - low.0,
+            ..Default::default()
+        }
+    }
+
+    /// Level of the low-group tone (the same as [`level`](Self::level)).
+    pub fn low_level(&self) -> Dbm0 {
+        self.level
+    }
+
+    /// Level of the high-group tone: `level + twist_db`.
+    pub fn high_level(&self) -> Dbm0 {
+        self.level.plus_db(self.twist_db)
+    }
+
     /// Checks every field; the error names the first bad one.
     ///
     /// Limits: sample rate 8000 or 16000; both tone levels finite and at
@@ -77,8 +100,8 @@ impl DtmfGeneratorConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     Idle,
-    /// Playing a digit; samples left.
-    On(u32),
+    /// Playing a digit; samples left, then the pause after it.
+    On(u32, u32),
     /// Inter-digit silence; samples left.
     Off(u32),
 }
@@ -88,8 +111,11 @@ enum Phase {
 /// Each digit is two phase-continuous sines starting at phase 0, the low
 /// tone at [`level`](DtmfGeneratorConfig::level) and the high tone
 /// [`twist_db`](DtmfGeneratorConfig::twist_db) above it, for `on`, followed
-/// by `off` of silence. The output does not depend on how the caller slices
-/// it. The digit queue is a fixed ring of [`DTMF_QUEUE_CAPACITY`] digits.
+/// by `off` of silence; [`push_timed`](Self::push_timed) gives one digit
+/// its own tone length (RFC 4733 regeneration, at least 40 ms on and 40 ms
+/// off). Works at 8 and 16 kHz. The sines run phase-continuously across
+/// calls: the output does not depend on how the caller slices it. The
+/// digit queue is a fixed ring of [`DTMF_QUEUE_CAPACITY`] digits.
 ///
 /// ```
 /// use fxs_tones::{DtmfGenerator, DtmfGeneratorConfig, FRAME_SAMPLES};
@@ -111,7 +137,8 @@ pub struct DtmfGenerator {
     high_amp: f32,
     on_samples: u32,
     off_samples: u32,
-    queue: [Digit; DTMF_QUEUE_CAPACITY],
+    /// Queued digits with their tone-on and pause lengths in samples.
+    queue: [(Digit, u32, u32); DTMF_QUEUE_CAPACITY],
     head: usize,
     len: usize,
     phase: Phase,
@@ -136,7 +163,7 @@ impl DtmfGenerator {
             high_amp: config.level.plus_db(config.twist_db).amplitude(),
             on_samples: samples_in(config.on, config.sample_rate).max(1),
             off_samples: samples_in(config.off, config.sample_rate),
-            queue: [Digit::D0; DTMF_QUEUE_CAPACITY],
+            queue: [(Digit::D0, 0, 0); DTMF_QUEUE_CAPACITY],
             head: 0,
             len: 0,
             phase: Phase::Idle,
@@ -153,10 +180,26 @@ impl DtmfGenerator {
     /// Queues one digit; [`Error::QueueFull`] when
     /// [`DTMF_QUEUE_CAPACITY`] digits are waiting.
     pub fn push(&mut self, digit: Digit) -> Result<(), Error> {
+        self.enqueue(digit, self.on_samples, self.off_samples)
+    }
+
+    /// Queues one digit played for `on` (the duration an RFC 4733 event
+    /// reported) instead of the configured time. As dtmf.md §2 asks for
+    /// regenerated digits, the tone and the pause after it last at least
+    /// [`DTMF_MIN_REGENERATED`] (40 ms) each; `on` is capped at 60 s.
+    /// [`Error::QueueFull`] when the queue is full.
+    pub fn push_timed(&mut self, digit: Digit, on: Duration) -> Result<(), Error> {
+        let rate = self.config.sample_rate;
+        let on = on.clamp(DTMF_MIN_REGENERATED, MAX_DURATION);
+        let min_off = samples_in(DTMF_MIN_REGENERATED, rate);
+        self.enqueue(digit, samples_in(on, rate), self.off_samples.max(min_off))
+    }
+
+    fn enqueue(&mut self, digit: Digit, on: u32, off: u32) -> Result<(), Error> {
         if self.len == DTMF_QUEUE_CAPACITY {
             return Err(Error::QueueFull);
         }
-        self.queue[(self.head + self.len) % DTMF_QUEUE_CAPACITY] = digit;
+        self.queue[(self.head + self.len) % DTMF_QUEUE_CAPACITY] = (digit, on.max(1), off);
         self.len += 1;
         Ok(())
     }
@@ -201,7 +244,7 @@ impl DtmfGenerator {
                         return;
                     }
                 }
-                Phase::On(left) => {
+                Phase::On(left, off) => {
                     let n = (out.len() - i).min(left as usize);
                     for o in &mut out[i..i + n] {
                         let x =
@@ -211,9 +254,9 @@ impl DtmfGenerator {
                     i += n;
                     let left = left - n as u32;
                     self.phase = if left > 0 {
-                        Phase::On(left)
+                        Phase::On(left, off)
                     } else {
-                        Phase::Off(self.off_samples)
+                        Phase::Off(off)
                     };
                 }
                 Phase::Off(left) => {
@@ -244,13 +287,13 @@ impl DtmfGenerator {
         if self.len == 0 {
             return false;
         }
-        let digit = self.queue[self.head];
+        let (digit, on, off) = self.queue[self.head];
         self.head = (self.head + 1) % DTMF_QUEUE_CAPACITY;
         self.len -= 1;
         let (lo, hi) = digit.frequencies();
         self.low = Oscillator::new(lo, self.config.sample_rate);
         self.high = Oscillator::new(hi, self.config.sample_rate);
-        self.phase = Phase::On(self.on_samples);
+        self.phase = Phase::On(on, off);
         true
     }
 }
@@ -398,6 +441,68 @@ mod tests {
         let last_loud = out.iter().rposition(|&s| s != 0).unwrap();
         assert!((1110..1120).contains(&last_loud), "{last_loud}");
         assert!(g.is_idle());
+    }
+
+    /// First and last non-zero sample of `out`.
+    fn tone_span(out: &[i16]) -> (usize, usize) {
+        (
+            out.iter().position(|&s| s != 0).unwrap(),
+            out.iter().rposition(|&s| s != 0).unwrap(),
+        )
+    }
+
+    #[test]
+    fn timed_digits_keep_their_own_length_but_at_least_40_ms() {
+        let mut g = DtmfGenerator::new(DtmfGeneratorConfig {
+            off: Duration::from_millis(10),
+            ..Default::default()
+        })
+        .unwrap();
+        g.push_timed(Digit::D4, Duration::from_millis(200)).unwrap();
+        let out = render(&mut g, 1600);
+        let (_, last) = tone_span(&out);
+        assert!((1595..1600).contains(&last), "200 ms tone, last at {last}");
+        // Its pause is stretched from 10 ms to 40 ms.
+        assert!(render(&mut g, 320).iter().all(|&s| s == 0));
+        assert!(g.is_idle());
+        // A 10 ms event is stretched to 40 ms, and so is its pause.
+        g.push_timed(Digit::D4, Duration::from_millis(10)).unwrap();
+        g.push(Digit::D4).unwrap();
+        let out = render(&mut g, 2000);
+        let (_, end) = tone_span(&out[..640]);
+        assert!((315..320).contains(&end), "tone ends at {end}");
+        let (next, _) = tone_span(&out[320..]);
+        assert_eq!(
+            next + 320,
+            641,
+            "next digit after a 40 ms pause (its first sample is 0)"
+        );
+    }
+
+    #[test]
+    fn tone_levels_can_be_given_per_tone() {
+        let cfg = DtmfGeneratorConfig::with_tone_levels(Dbm0(-11.0), Dbm0(-9.0));
+        assert_eq!(cfg.twist_db, 2.0);
+        assert_eq!(cfg.low_level(), Dbm0(-11.0));
+        assert!((cfg.high_level().0 + 9.0).abs() < 1e-5);
+        for rate in [8000u32, 16_000] {
+            let mut g = DtmfGenerator::new(DtmfGeneratorConfig {
+                sample_rate: rate,
+                ..cfg
+            })
+            .unwrap();
+            g.push(Digit::Star).unwrap();
+            let out = render(&mut g, (rate / 20) as usize);
+            let (lo, hi) = Digit::Star.frequencies();
+            let mut gl = Goertzel::new(lo, rate);
+            let mut gh = Goertzel::new(hi, rate);
+            gl.update(&out);
+            gh.update(&out);
+            let l = Dbm0::from_amplitude(gl.amplitude()).0;
+            let h = Dbm0::from_amplitude(gh.amplitude()).0;
+            assert!((l + 11.0).abs() < 0.3, "{rate}: low at {l}");
+            assert!((h + 9.0).abs() < 0.3, "{rate}: high at {h}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod detect;
 mod generate;
 
 pub use detect::{DTMF_EVENT_CAPACITY, DtmfDetector, DtmfEvent};
-pub use generate::{DTMF_QUEUE_CAPACITY, DtmfGenerator, DtmfGeneratorConfig};
+pub use generate::{DTMF_MIN_REGENERATED, DTMF_QUEUE_CAPACITY, DtmfGenerator, DtmfGeneratorConfig};
 
 use crate::Error;
 
