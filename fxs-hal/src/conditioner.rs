@@ -65,18 +65,9 @@ pub enum Decadic {
     NewZealand,
 }
 
-const DIGITS: [Digit; 10] = [
-    Digit::D0,
-    Digit::D1,
-    Digit::D2,
-    Digit::D3,
-    Digit::D4,
-    Digit::D5,
-    Digit::D6,
-    Digit::D7,
-    Digit::D8,
-    Digit::D9,
-];
+/// The decimal digits `0`-`9`, in value order (the first ten of
+/// [`Digit::ALL`], which is in RFC 4733 event-code order).
+const DIGITS: &[Digit] = Digit::ALL.split_at(10).0;
 
 impl Decadic {
     /// The digit `pulses` pulses stand for, `None` for a count no digit has.
@@ -705,7 +696,7 @@ mod tests {
     #[test]
     fn decadic_variants_round_trip_every_digit() {
         for d in [Decadic::Standard, Decadic::Sweden, Decadic::NewZealand] {
-            for digit in DIGITS {
+            for &digit in DIGITS {
                 assert_eq!(d.digit(d.pulses(digit).unwrap()), Some(digit), "{d:?} {digit:?}");
             }
             assert_eq!(d.pulses(Digit::Star), None);
