@@ -158,7 +158,6 @@ pub(crate) struct Port {
     /// The record of the call in progress.
     record: Option<CallRecord>,
     pub(crate) counters: PortCounters,
-    feed: LineFeed,
     up: [i16; FRAME_SAMPLES],
     down: [i16; FRAME_SAMPLES],
 }
@@ -192,7 +191,6 @@ impl Port {
             state: CallState::Idle,
             record: None,
             counters: PortCounters::default(),
-            feed: LineFeed::Active(Polarity::Forward),
             up: [0; FRAME_SAMPLES],
             down: [0; FRAME_SAMPLES],
         })
@@ -470,20 +468,13 @@ impl Port {
         };
         self.end_call(ctx, reason);
         match self.state {
-            CallState::Ringing { .. } => {
-                self.set_feed(ctx, LineFeed::Active(Polarity::Forward));
-                self.go_idle();
-            }
+            // The next frame puts the line back to the idle feed.
+            CallState::Ringing { .. } => self.go_idle(),
             _ => {
                 let busy = matches!(reason, CallEndReason::Rejected(486 | 600));
                 self.disconnect(ctx, if busy { ToneKind::Busy } else { ToneKind::Reorder });
             }
         }
-    }
-
-    fn set_feed(&mut self, _ctx: &mut Ctx<'_>, feed: LineFeed) {
-        // Applied to the line on the next frame; see `frame`.
-        self.feed = feed;
     }
 
     // ----- digits ----------------------------------------------------------
@@ -644,9 +635,8 @@ impl Port {
             }
             _ => LineFeed::Active(Polarity::Forward),
         };
-        self.feed = want_feed;
-        if line.feed() != self.feed {
-            line.set_feed(self.feed).map_err(|e| LineFault {
+        if line.feed() != want_feed {
+            line.set_feed(want_feed).map_err(|e| LineFault {
                 operation: "set_feed",
                 kind: e.kind(),
             })?;
